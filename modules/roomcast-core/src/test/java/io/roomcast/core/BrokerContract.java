@@ -1,0 +1,196 @@
+package io.roomcast.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link Broker} guarantees. Each implementation's test extends this class; a broker that
+ * spans processes is also tested with two instances standing for two nodes.
+ */
+public abstract class BrokerContract {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  /** A new broker, not started, connected to the same backing store as every other one of this test. */
+  protected abstract Broker newBroker();
+
+  /** Whether two brokers of {@link #newBroker()} share publications (false for the in-memory one). */
+  protected boolean sharedBetweenInstances() {
+    return true;
+  }
+
+  private final List<Broker> brokers = new ArrayList<>();
+
+  protected final class Recorder implements BrokerListener {
+    final ConcurrentLinkedQueue<Publication> received = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void onPublication(Publication p) {
+      received.add(p);
+    }
+
+    List<Publication> of(String room) {
+      return received.stream().filter(p -> p.room().equals(room)).toList();
+    }
+  }
+
+  protected Broker started(Recorder recorder) {
+    Broker b = newBroker();
+    brokers.add(b);
+    b.start(recorder);
+    return b;
+  }
+
+  @BeforeEach
+  void resetList() {
+    brokers.clear();
+  }
+
+  @AfterEach
+  void closeAll() {
+    brokers.forEach(Broker::close);
+  }
+
+  protected static <T> T join(java.util.concurrent.CompletionStage<T> stage) {
+    return stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  private static String room(String name) {
+    return name + "-" + Long.toString(System.nanoTime(), 36);
+  }
+
+  @Test
+  void deliversToASubscribedRoomWithTheOffsetOfTheAck() {
+    Recorder rec = new Recorder();
+    Broker broker = started(rec);
+    String room = room("news");
+    join(broker.subscribe(room));
+
+    Publication acked = join(broker.publish(room, Payload.text("hello")));
+
+    await().atMost(WAIT).until(() -> rec.of(room).size() == 1);
+    Publication got = rec.of(room).get(0);
+    assertThat(got.payload().asText()).isEqualTo("hello");
+    assertThat(got.payload().text()).isTrue();
+    assertThat(got.offset()).isEqualTo(acked.offset()).isEqualTo(1);
+    assertThat(got.epoch()).isEqualTo(acked.epoch()).isNotEmpty();
+    assertThat(got.timeMs()).isPositive();
+  }
+
+  @Test
+  void keepsBinaryPayloadsByteForByte() {
+    Recorder rec = new Recorder();
+    Broker broker = started(rec);
+    String room = room("bin");
+    join(broker.subscribe(room));
+    byte[] bytes = {0, (byte) 0xff, 10, 13, (byte) 0x80};
+
+    join(broker.publish(room, Payload.binary(bytes)));
+
+    await().atMost(WAIT).until(() -> rec.of(room).size() == 1);
+    assertThat(rec.of(room).get(0).payload().bytes()).containsExactly(bytes);
+    assertThat(rec.of(room).get(0).payload().text()).isFalse();
+  }
+
+  @Test
+  void countsOffsetsPerRoom() {
+    Broker broker = started(new Recorder());
+    String a = room("a");
+    String b = room("b");
+    assertThat(join(broker.publish(a, Payload.text("1"))).offset()).isEqualTo(1);
+    assertThat(join(broker.publish(a, Payload.text("2"))).offset()).isEqualTo(2);
+    assertThat(join(broker.publish(b, Payload.text("1"))).offset()).isEqualTo(1);
+    assertThat(join(broker.position(a)).offset()).isEqualTo(2);
+    assertThat(join(broker.position(room("empty"))).offset()).isZero();
+  }
+
+  @Test
+  void deliversNothingOfRoomsNotSubscribed() {
+    Recorder rec = new Recorder();
+    Broker broker = started(rec);
+    String subscribed = room("in");
+    String other = room("out");
+    join(broker.subscribe(subscribed));
+
+    join(broker.publish(other, Payload.text("not for us")));
+    join(broker.publish(subscribed, Payload.text("marker")));
+
+    await().atMost(WAIT).until(() -> rec.of(subscribed).size() == 1);
+    assertThat(rec.of(other)).isEmpty();
+  }
+
+  @Test
+  void stopsDeliveringAfterUnsubscribe() {
+    Recorder rec = new Recorder();
+    Broker broker = started(rec);
+    String room = room("gone");
+    String marker = room("marker");
+    join(broker.subscribe(room));
+    join(broker.subscribe(marker));
+    join(broker.unsubscribe(room));
+
+    join(broker.publish(room, Payload.text("after")));
+    join(broker.publish(marker, Payload.text("marker")));
+
+    await().atMost(WAIT).until(() -> rec.of(marker).size() == 1);
+    assertThat(rec.of(room)).isEmpty();
+  }
+
+  @Test
+  void deliversARoomInOffsetOrderUnderConcurrentPublishers() {
+    Recorder rec = new Recorder();
+    Broker broker = started(rec);
+    String room = room("race");
+    join(broker.subscribe(room));
+    int threads = 4;
+    int each = 250;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<CompletableFuture<Publication>> acks = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        pool.submit(() -> {
+          for (int i = 0; i < each; i++) {
+            synchronized (acks) {
+              acks.add(broker.publish(room, Payload.text(thread + ":" + i)).toCompletableFuture());
+            }
+          }
+        });
+      }
+      await().atMost(WAIT).until(() -> rec.of(room).size() == threads * each);
+    } finally {
+      pool.shutdownNow();
+    }
+    List<Long> offsets = rec.of(room).stream().map(Publication::offset).toList();
+    for (int i = 0; i < offsets.size(); i++) assertThat(offsets.get(i)).isEqualTo(i + 1L);
+  }
+
+  @Test
+  void fansOutToEverySubscribedInstance() {
+    if (!sharedBetweenInstances()) return; // one in-memory broker is one node; nothing to share
+    Recorder first = new Recorder();
+    Recorder second = new Recorder();
+    Broker a = started(first);
+    Broker b = started(second);
+    String room = room("shared");
+    join(a.subscribe(room));
+    join(b.subscribe(room));
+
+    Publication acked = join(a.publish(room, Payload.text("to both")));
+
+    await().atMost(WAIT).until(() -> first.of(room).size() == 1 && second.of(room).size() == 1);
+    assertThat(second.of(room).get(0).offset()).isEqualTo(acked.offset());
+    assertThat(join(b.position(room))).isEqualTo(acked.position());
+  }
+}
