@@ -1,0 +1,59 @@
+package io.roomcast.core;
+
+import io.roomcast.protocol.v1.Ack;
+import io.roomcast.protocol.v1.Connected;
+import io.roomcast.protocol.v1.Error;
+import io.roomcast.protocol.v1.Pong;
+import io.roomcast.protocol.v1.Position;
+import io.roomcast.protocol.v1.ServerFrame;
+import io.roomcast.protocol.v1.Subscribed;
+import io.roomcast.protocol.v1.Unsubscribed;
+
+/** Builders of the server frames the engine sends; {@code id} 0 means the request carried none. */
+final class Frames {
+  private Frames() {}
+
+  private static ServerFrame.Builder reply(int id, boolean hasId) {
+    ServerFrame.Builder b = ServerFrame.newBuilder();
+    if (hasId) b.setId(id);
+    return b;
+  }
+
+  static ServerFrame connected(String node, String session, SessionLimits limits) {
+    return ServerFrame.newBuilder()
+        .setConnected(Connected.newBuilder().setNode(node).setSession(session).setMaxMessageBytes(limits.maxMessageBytes()))
+        .build();
+  }
+
+  static ServerFrame subscribed(int id, boolean hasId, String room, StreamPosition position) {
+    return reply(id, hasId)
+        .setSubscribed(Subscribed.newBuilder().setRoom(room)
+            .setPosition(Position.newBuilder().setOffset(position.offset()).setEpoch(position.epoch())))
+        .build();
+  }
+
+  static ServerFrame unsubscribed(int id, boolean hasId, String room) {
+    return reply(id, hasId).setUnsubscribed(Unsubscribed.newBuilder().setRoom(room)).build();
+  }
+
+  static ServerFrame ack(int id, boolean hasId, long offset) {
+    Ack.Builder ack = Ack.newBuilder();
+    if (offset != Publication.NO_OFFSET) ack.setOffset(offset);
+    return reply(id, hasId).setAck(ack).build();
+  }
+
+  static ServerFrame pong(int id, boolean hasId) {
+    return reply(id, hasId).setPong(Pong.getDefaultInstance()).build();
+  }
+
+  static ServerFrame error(int id, boolean hasId, ErrorCode code, String message) {
+    return reply(id, hasId).setError(Error.newBuilder().setCode(code.code()).setMessage(message)).build();
+  }
+
+  static ServerFrame disconnect(Disconnect d) {
+    return ServerFrame.newBuilder()
+        .setDisconnect(io.roomcast.protocol.v1.Disconnect.newBuilder()
+            .setCode(d.code()).setReason(d.reason()).setReconnect(d.reconnect()))
+        .build();
+  }
+}

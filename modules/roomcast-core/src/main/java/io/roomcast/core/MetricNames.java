@@ -1,0 +1,32 @@
+package io.roomcast.core;
+
+/**
+ * Every metric name of roomcast, in one place. Tags are low-cardinality only: never a room, user or
+ * session id.
+ */
+public final class MetricNames {
+  private MetricNames() {}
+
+  /** Gauge: connections open now. */
+  public static final String CONNECTIONS_OPEN = "roomcast.connections.open";
+  /** Counter: connections accepted (upgrade done). */
+  public static final String CONNECTIONS_OPENED = "roomcast.connections.opened";
+  /** Counter: connections closed, tag {@code code} = the close code. */
+  public static final String CONNECTIONS_CLOSED = "roomcast.connections.closed";
+  /** Counter: requests refused with an error frame, tags {@code request} and {@code code}. */
+  public static final String REQUESTS_REJECTED = "roomcast.requests.rejected";
+  /** Counter: incoming WebSocket messages that could not be decoded or were of the wrong type, tag {@code reason}. */
+  public static final String FRAMES_MALFORMED = "roomcast.frames.malformed";
+  /** Counter: messages published through this node (WebSocket and HTTP), tag {@code via}. */
+  public static final String MESSAGES_PUBLISHED = "roomcast.messages.published";
+  /** Counter: publications received from the broker for rooms with local members. */
+  public static final String MESSAGES_RECEIVED = "roomcast.messages.received";
+  /** Counter: message frames handed to sessions' outbound queues. */
+  public static final String MESSAGES_DELIVERED = "roomcast.messages.delivered";
+  /** Distribution: frames per outbound WebSocket message. */
+  public static final String BATCH_FRAMES = "roomcast.batch.frames";
+  /** Counter: sessions cut off because their outbound queue overflowed. */
+  public static final String SLOW_CONSUMERS = "roomcast.slow.consumers";
+  /** Counter: handshakes refused before the upgrade, tag {@code reason}. */
+  public static final String HANDSHAKES_REJECTED = "roomcast.handshakes.rejected";
+}

@@ -1,0 +1,98 @@
+package io.roomcast.core;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A roomcast node's engine: accepts connections from a transport, keeps their rooms in a hub, and
+ * publishes through a broker. Transport-neutral: it sees only {@link Connection}s.
+ */
+public final class Node implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+  private final NodeConfig config;
+  private final Broker broker;
+  private final NodeMetrics metrics;
+  private final ScheduledExecutorService timer;
+  private final Hub hub;
+  private final Requests requests;
+  private final AtomicLong sessionSeq = new AtomicLong();
+  /** Set once, by {@link #close()}. */
+  private volatile boolean closed;
+
+  private Node(NodeConfig config, Broker broker, MeterRegistry registry) {
+    this.config = config;
+    this.broker = broker;
+    this.metrics = new NodeMetrics(registry);
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "roomcast-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    this.hub = new Hub(broker, timer, config.roomLinger(), metrics);
+    this.requests = new Requests(hub, broker, config.limits(), metrics);
+  }
+
+  /** Starts a node on {@code broker}, which it owns from now on and closes with itself. */
+  public static Node start(NodeConfig config, Broker broker, MeterRegistry registry) {
+    Node node = new Node(Objects.requireNonNull(config, "config"), Objects.requireNonNull(broker, "broker"),
+        Objects.requireNonNull(registry, "registry"));
+    broker.start(node.hub);
+    log.info("node {} started", config.nodeId());
+    return node;
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  /**
+   * A new client connection; called on the connection's executor, which owns the session from now
+   * on. Sends the {@code connected} frame.
+   */
+  public Session accept(Connection connection) {
+    String id = config.nodeId() + "-" + Long.toString(sessionSeq.incrementAndGet(), 36);
+    Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests, config.limits(), metrics);
+    metrics.opened.increment();
+    metrics.open.incrementAndGet();
+    log.debug("session {} from {} opened ({})", id, connection.remoteAddress(), connection.format().subprotocol());
+    session.sendConnected(config.nodeId());
+    return session;
+  }
+
+  /**
+   * Publishes on behalf of a backend (the HTTP API).
+   *
+   * @throws RequestRejectedException at once when the room name or the payload size is not allowed
+   */
+  public CompletionStage<Publication> publish(String room, Payload payload) {
+    requests.checkPublish(room, payload);
+    metrics.publishedHttp.increment();
+    return broker.publish(room, payload);
+  }
+
+  /** Whether the node accepts clients: not closed, and the broker reachable. */
+  public boolean ready() {
+    return !closed && broker.available();
+  }
+
+  /** Rooms the node holds a broker subscription for (or is about to drop one). */
+  public int roomCount() {
+    return hub.roomCount();
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    timer.shutdownNow();
+    broker.close();
+    log.info("node {} stopped", config.nodeId());
+  }
+}

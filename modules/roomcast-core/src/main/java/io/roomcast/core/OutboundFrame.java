@@ -1,0 +1,52 @@
+package io.roomcast.core;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.roomcast.protocol.BinaryFrames;
+import io.roomcast.protocol.JsonFrames;
+import io.roomcast.protocol.WireFormat;
+import io.roomcast.protocol.v1.Message;
+import io.roomcast.protocol.v1.ServerFrame;
+
+/**
+ * A server frame, encoded at most once per wire format and shared read-only by every session it goes
+ * to: a published message is encoded once per node, not once per subscriber.
+ */
+final class OutboundFrame {
+  private final ServerFrame frame;
+  /** The room's offset for message frames (0 for others and for messages without one). */
+  final long offset;
+  /** Encoded forms, made on first use. Two threads may both encode; they store equal bytes. */
+  private volatile byte[] proto;
+  private volatile byte[] json;
+
+  private OutboundFrame(ServerFrame frame, long offset) {
+    this.frame = frame;
+    this.offset = offset;
+  }
+
+  static OutboundFrame of(ServerFrame frame) {
+    return new OutboundFrame(frame, 0);
+  }
+
+  static OutboundFrame message(Publication p) {
+    Message.Builder m = Message.newBuilder().setRoom(p.room()).setEpoch(p.epoch()).setTimeMs(p.timeMs());
+    if (p.payload().text()) {
+      m.setText(p.payload().asText());
+    } else {
+      m.setData(UnsafeByteOperations.unsafeWrap(p.payload().bytes())); // the payload is immutable by contract
+    }
+    if (p.hasOffset()) m.setOffset(p.offset());
+    return new OutboundFrame(ServerFrame.newBuilder().setMessage(m).build(), p.offset());
+  }
+
+  byte[] encoded(WireFormat format) {
+    if (format == WireFormat.PROTO) {
+      byte[] b = proto;
+      if (b == null) proto = b = BinaryFrames.encode(frame);
+      return b;
+    }
+    byte[] b = json;
+    if (b == null) json = b = JsonFrames.encode(frame);
+    return b;
+  }
+}

@@ -1,0 +1,135 @@
+package io.roomcast.core;
+
+import io.roomcast.protocol.v1.ClientFrame;
+import io.roomcast.protocol.v1.Publish;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out the requests of every session: checks them, acts on the hub and the broker, and
+ * answers each with a reply that echoes its id. A refused request gets an {@code error} and changes
+ * nothing. Runs on the requesting session's thread; broker answers hop back there.
+ */
+final class Requests {
+  private static final Logger log = LoggerFactory.getLogger(Requests.class);
+
+  private final Hub hub;
+  private final Broker broker;
+  private final RoomNames names;
+  private final SessionLimits limits;
+  private final NodeMetrics metrics;
+
+  Requests(Hub hub, Broker broker, SessionLimits limits, NodeMetrics metrics) {
+    this.hub = hub;
+    this.broker = broker;
+    this.names = new RoomNames(limits.maxRoomNameLength());
+    this.limits = limits;
+    this.metrics = metrics;
+  }
+
+  Hub hub() {
+    return hub;
+  }
+
+  void handle(Session s, ClientFrame f) {
+    int id = f.getId();
+    boolean hasId = f.hasId();
+    try {
+      switch (f.getKindCase()) {
+        case SUBSCRIBE -> subscribe(s, id, hasId, f.getSubscribe().getRoom());
+        case UNSUBSCRIBE -> unsubscribe(s, id, hasId, f.getUnsubscribe().getRoom());
+        case PUBLISH -> publish(s, id, hasId, f.getPublish());
+        case PING -> s.reply(Frames.pong(id, hasId));
+        case PONG -> { } // answers to server pings; heartbeats are tracked by the transport's idle timer
+        // No authentication is configured on this node: a token is accepted as it is.
+        case CONNECT, REFRESH -> s.reply(Frames.ack(id, hasId, Publication.NO_OFFSET));
+        case KIND_NOT_SET -> throw new RequestRejectedException(ErrorCode.BAD_REQUEST, "frame carries no request");
+      }
+    } catch (RequestRejectedException e) {
+      reject(s, f.getKindCase().name(), id, hasId, e.code(), e.getMessage());
+    }
+  }
+
+  private void subscribe(Session s, int id, boolean hasId, String room) {
+    names.check(room);
+    if (s.subscription(room) != null) {
+      throw new RequestRejectedException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + room);
+    }
+    if (s.subscriptions().size() >= limits.maxRooms()) {
+      throw new RequestRejectedException(ErrorCode.TOO_MANY_REQUESTS, "at most " + limits.maxRooms() + " rooms per connection");
+    }
+    Subscription sub = new Subscription(room, s);
+    s.addSubscription(sub);
+    hub.join(sub)
+        .thenCompose(v -> broker.position(room))
+        .whenComplete((position, failure) -> s.later(() -> {
+          if (s.subscription(room) != sub) {
+            reject(s, "SUBSCRIBE", id, hasId, ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + room + " before the subscription took effect");
+            return;
+          }
+          if (failure != null) {
+            s.removeSubscription(sub);
+            hub.leave(sub);
+            brokerFailed(s, "SUBSCRIBE", id, hasId, failure);
+            return;
+          }
+          s.reply(Frames.subscribed(id, hasId, room, position));
+          sub.settle(position.offset());
+        }));
+  }
+
+  private void unsubscribe(Session s, int id, boolean hasId, String room) {
+    names.check(room);
+    Subscription sub = s.subscription(room);
+    if (sub == null) throw new RequestRejectedException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + room);
+    s.removeSubscription(sub);
+    hub.leave(sub);
+    s.reply(Frames.unsubscribed(id, hasId, room));
+  }
+
+  private void publish(Session s, int id, boolean hasId, Publish p) {
+    Payload payload = payloadOf(p);
+    checkPublish(p.getRoom(), payload);
+    metrics.publishedWs.increment();
+    broker.publish(p.getRoom(), payload).whenComplete((publication, failure) -> s.later(() -> {
+      if (failure != null) {
+        brokerFailed(s, "PUBLISH", id, hasId, failure);
+      } else {
+        s.reply(Frames.ack(id, hasId, publication.offset()));
+      }
+    }));
+  }
+
+  /** The checks of every publish, whichever way it comes in. */
+  void checkPublish(String room, Payload payload) {
+    names.check(room);
+    if (payload.size() > limits.maxPayloadBytes()) {
+      throw new RequestRejectedException(ErrorCode.PAYLOAD_TOO_LARGE,
+          "payload of " + payload.size() + " bytes is over the limit of " + limits.maxPayloadBytes());
+    }
+  }
+
+  private static Payload payloadOf(Publish p) {
+    return switch (p.getPayloadCase()) {
+      case TEXT -> Payload.text(p.getText());
+      case DATA -> Payload.binary(p.getData().toByteArray());
+      case PAYLOAD_NOT_SET -> throw new RequestRejectedException(ErrorCode.BAD_REQUEST, "publish carries neither data nor text");
+    };
+  }
+
+  private void brokerFailed(Session s, String request, int id, boolean hasId, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof BrokerUnavailableException) {
+      reject(s, request, id, hasId, ErrorCode.UNAVAILABLE, "broker unavailable, try again later");
+    } else {
+      log.warn("session {}: {} failed", s.id(), request, cause);
+      reject(s, request, id, hasId, ErrorCode.INTERNAL, "internal error");
+    }
+  }
+
+  private void reject(Session s, String request, int id, boolean hasId, ErrorCode code, String message) {
+    metrics.rejected(request.toLowerCase(java.util.Locale.ROOT), code);
+    s.reply(Frames.error(id, hasId, code, message));
+  }
+}

@@ -1,0 +1,248 @@
+package io.roomcast.core;
+
+import io.roomcast.protocol.BinaryFrames;
+import io.roomcast.protocol.JsonFrames;
+import io.roomcast.protocol.MalformedFrameException;
+import io.roomcast.protocol.WireFormat;
+import io.roomcast.protocol.v1.ClientFrame;
+import io.roomcast.protocol.v1.ServerFrame;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: its subscriptions and its outbound queue. Every method runs on the
+ * connection's thread ({@link Connection#executor()}), so nothing here is locked.
+ *
+ * <p>Outbound, one write is in flight at a time; frames that arrive meanwhile queue up and leave
+ * together as one WebSocket message when it completes (up to {@link SessionLimits#maxBatchBytes()}).
+ * A fast client gets frames at once, a slower one bigger batches, and one whose queue overflows is
+ * cut off as a slow consumer without slowing anyone else.
+ */
+public final class Session {
+  private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+  private final String id;
+  private final Connection connection;
+  private final WireFormat format;
+  private final Shard shard;
+  private final Requests requests;
+  private final SessionLimits limits;
+  private final NodeMetrics metrics;
+  /** Subscriptions by room, settled or not. */
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  /** Encoded frames waiting behind the write in flight, oldest first. */
+  private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+  /** Sum of the lengths in {@link #queue}; never above {@code limits.maxQueuedBytes()}. */
+  private long queuedBytes;
+  /** Whether a write is in flight; frames queue until it completes. */
+  private boolean writing;
+  /** Set once, when the session starts closing; nothing is sent or accepted after it. */
+  private boolean closed;
+
+  Session(String id, Connection connection, Shard shard, Requests requests, SessionLimits limits, NodeMetrics metrics) {
+    this.id = id;
+    this.connection = connection;
+    this.format = connection.format();
+    this.shard = shard;
+    this.requests = requests;
+    this.limits = limits;
+    this.metrics = metrics;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** A binary WebSocket message from the client, already bounded in size by the transport. */
+  public void onBinary(ByteBuffer message) {
+    if (closed) return;
+    if (format != WireFormat.PROTO) {
+      refuse("binary_on_json", Disconnect.UNSUPPORTED_DATA.because("binary message on " + format.subprotocol()));
+      return;
+    }
+    List<ClientFrame> frames;
+    try {
+      frames = BinaryFrames.decode(message, ClientFrame.parser(), limits.maxFramesPerMessage());
+    } catch (MalformedFrameException e) {
+      refuse("undecodable", Disconnect.MALFORMED.because(e.getMessage()));
+      return;
+    }
+    handle(frames);
+  }
+
+  /** A text WebSocket message from the client, already bounded in size by the transport. */
+  public void onText(CharSequence message) {
+    if (closed) return;
+    if (format != WireFormat.JSON) {
+      refuse("text_on_proto", Disconnect.UNSUPPORTED_DATA.because("text message on " + format.subprotocol()));
+      return;
+    }
+    List<ClientFrame> frames;
+    try {
+      frames = JsonFrames.decode(message, ClientFrame.getDefaultInstance(), limits.maxFramesPerMessage());
+    } catch (MalformedFrameException e) {
+      refuse("undecodable", Disconnect.MALFORMED.because(e.getMessage()));
+      return;
+    }
+    handle(frames);
+  }
+
+  /** The transport saw the connection close (either side, any reason). Releases its rooms. */
+  public void onClosed(int code) {
+    if (closed) { // we closed it in disconnect(), which counted it
+      release();
+      return;
+    }
+    closed = true;
+    release();
+    metrics.closed(code);
+    metrics.open.decrementAndGet();
+    log.debug("session {} from {} closed by peer or transport with {}", id, connection.remoteAddress(), code);
+  }
+
+  /** Closes the connection for a reason the client is told; rooms are released on a later task. */
+  public void disconnect(Disconnect d) {
+    if (closed) return;
+    closed = true;
+    queue.clear();
+    queuedBytes = 0;
+    byte[] last = encode(Frames.disconnect(d));
+    connection.close(d, last);
+    metrics.closed(d.code());
+    metrics.open.decrementAndGet();
+    // Not now: this may run inside a shard's walk over a room's members.
+    connection.executor().execute(this::release);
+  }
+
+  private void release() {
+    if (subscriptions.isEmpty()) return;
+    List<Subscription> all = new ArrayList<>(subscriptions.values());
+    subscriptions.clear();
+    for (Subscription s : all) requests.hub().leave(s);
+  }
+
+  private void refuse(String reason, Disconnect d) {
+    metrics.malformed(reason);
+    log.debug("session {} from {}: {}", id, connection.remoteAddress(), d.reason());
+    disconnect(d);
+  }
+
+  private void handle(List<ClientFrame> frames) {
+    for (ClientFrame f : frames) {
+      if (closed) return;
+      requests.handle(this, f);
+    }
+  }
+
+  // ---- used by Requests and Subscription, on this session's thread ----
+
+  Shard shard() {
+    return shard;
+  }
+
+  SessionLimits limits() {
+    return limits;
+  }
+
+  Connection connection() {
+    return connection;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  Subscription subscription(String room) {
+    return subscriptions.get(room);
+  }
+
+  Collection<Subscription> subscriptions() {
+    return subscriptions.values();
+  }
+
+  void addSubscription(Subscription s) {
+    subscriptions.put(s.room, s);
+  }
+
+  void removeSubscription(Subscription s) {
+    subscriptions.remove(s.room, s);
+  }
+
+  /** Runs {@code task} on this session's thread (from a broker thread, say), unless the session closed. */
+  void later(Runnable task) {
+    connection.executor().execute(() -> {
+      if (!closed) task.run();
+    });
+  }
+
+  void reply(ServerFrame frame) {
+    enqueue(encode(frame));
+  }
+
+  void sendMessage(OutboundFrame frame) {
+    enqueue(frame.encoded(format));
+  }
+
+  void slowConsumer() {
+    if (closed) return;
+    metrics.slowConsumers.increment();
+    log.debug("session {} from {} is a slow consumer ({} bytes queued)", id, connection.remoteAddress(), queuedBytes);
+    disconnect(Disconnect.SLOW_CONSUMER);
+  }
+
+  private byte[] encode(ServerFrame frame) {
+    return format == WireFormat.PROTO ? BinaryFrames.encode(frame) : JsonFrames.encode(frame);
+  }
+
+  private void enqueue(byte[] bytes) {
+    if (closed) return;
+    if (!writing) {
+      writing = true;
+      write(List.of(bytes));
+      return;
+    }
+    if (queue.size() >= limits.maxQueuedFrames() || queuedBytes + bytes.length > limits.maxQueuedBytes()) {
+      slowConsumer();
+      return;
+    }
+    queue.add(bytes);
+    queuedBytes += bytes.length;
+  }
+
+  private void write(List<byte[]> frames) {
+    metrics.batchFrames.record(frames.size());
+    connection.write(frames, this::onWritten);
+  }
+
+  private void onWritten(Throwable failure) {
+    writing = false;
+    if (failure != null) {
+      log.debug("session {}: write failed: {}", id, failure.toString());
+      return; // the transport closes the connection and reports onClosed
+    }
+    if (closed || queue.isEmpty()) return;
+    List<byte[]> batch = new ArrayList<>(Math.min(queue.size(), 64));
+    long bytes = 0;
+    while (!queue.isEmpty()) {
+      byte[] next = queue.peek();
+      if (!batch.isEmpty() && bytes + next.length > limits.maxBatchBytes()) break;
+      queue.poll();
+      batch.add(next);
+      bytes += next.length;
+    }
+    queuedBytes -= bytes;
+    writing = true;
+    write(batch);
+  }
+
+  void sendConnected(String nodeId) {
+    reply(Frames.connected(nodeId, id, limits));
+  }
+}

@@ -1,0 +1,101 @@
+package io.roomcast.core;
+
+import io.roomcast.protocol.BinaryFrames;
+import io.roomcast.protocol.JsonFrames;
+import io.roomcast.protocol.MalformedFrameException;
+import io.roomcast.protocol.WireFormat;
+import io.roomcast.protocol.v1.ServerFrame;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+
+/**
+ * A transport stand-in: records what the core writes, decoded back into frames, and can stall
+ * writes the way a client that stops reading does. Write completions run later on the executor,
+ * as they do in Undertow.
+ */
+public final class FakeConnection implements Connection {
+  private final Executor executor;
+  private final WireFormat format;
+  /** Every frame written, in order. */
+  public final List<ServerFrame> frames = new CopyOnWriteArrayList<>();
+  /** Frames per WebSocket message written, in order. */
+  public final List<Integer> batches = new CopyOnWriteArrayList<>();
+  /** The disconnect the core closed with, if it did. */
+  public volatile Disconnect closedWith;
+  /** Whether writes complete; a stalled write completes on {@link #resume()}. Touched on the executor. */
+  private boolean stalled;
+  private Connection.WriteCompletion pending;
+
+  public FakeConnection(Executor executor, WireFormat format) {
+    this.executor = executor;
+    this.format = format;
+  }
+
+  @Override
+  public Executor executor() {
+    return executor;
+  }
+
+  @Override
+  public WireFormat format() {
+    return format;
+  }
+
+  @Override
+  public String remoteAddress() {
+    return "fake";
+  }
+
+  @Override
+  public void write(List<byte[]> encoded, WriteCompletion done) {
+    int before = frames.size();
+    for (byte[] b : encoded) frames.addAll(decode(b));
+    batches.add(frames.size() - before);
+    if (stalled) {
+      pending = done;
+    } else {
+      executor.execute(() -> done.done(null));
+    }
+  }
+
+  @Override
+  public void close(Disconnect disconnect, byte[] lastFrame) {
+    if (lastFrame != null) frames.addAll(decode(lastFrame));
+    closedWith = disconnect;
+  }
+
+  /** From now on, writes do not complete (call on the executor, or before any traffic). */
+  public void stall() {
+    stalled = true;
+  }
+
+  /** Completes the stalled write and lets later ones complete. */
+  public void resume() {
+    executor.execute(() -> {
+      stalled = false;
+      WriteCompletion p = pending;
+      pending = null;
+      if (p != null) p.done(null);
+    });
+  }
+
+  public List<ServerFrame> framesOf(ServerFrame.KindCase kind) {
+    List<ServerFrame> out = new ArrayList<>();
+    for (ServerFrame f : frames) if (f.getKindCase() == kind) out.add(f);
+    return out;
+  }
+
+  private List<ServerFrame> decode(byte[] b) {
+    try {
+      return format == WireFormat.PROTO
+          ? BinaryFrames.decode(ByteBuffer.wrap(b), ServerFrame.parser(), Integer.MAX_VALUE)
+          : JsonFrames.decode(new String(b, StandardCharsets.UTF_8), ServerFrame.getDefaultInstance(), Integer.MAX_VALUE);
+    } catch (MalformedFrameException e) {
+      throw new AssertionError("the core wrote an undecodable frame", e);
+    }
+  }
+}
