@@ -1,7 +1,8 @@
 package io.roomcast.core;
 
 /**
- * What a room may be called: 1 to {@code maxLength} characters of {@code A-Z a-z 0-9 . _ - : @ / = +}.
+ * What a room may be called: 1 to {@code maxLength} characters of {@code A-Z a-z 0-9 . _ - : @ = +}.
+ * No slash, so a room name is one path segment of the HTTP API.
  * Braces are excluded on purpose: Redis Cluster hashes the text between them, and room keys wrap the
  * name in braces to keep a room's keys and channel in one slot.
  */
@@ -22,13 +23,13 @@ final class RoomNames {
       char c = room.charAt(i);
       if (!allowed(c)) {
         throw new RequestRejectedException(ErrorCode.BAD_REQUEST,
-            "room name has a character outside A-Z a-z 0-9 . _ - : @ / = + at index " + i);
+            "room name has a character outside A-Z a-z 0-9 . _ - : @ = + at index " + i);
       }
     }
   }
 
   private static boolean allowed(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || c == '.' || c == '_' || c == '-' || c == ':' || c == '@' || c == '/' || c == '=' || c == '+';
+        || c == '.' || c == '_' || c == '-' || c == ':' || c == '@' || c == '=' || c == '+';
   }
 }

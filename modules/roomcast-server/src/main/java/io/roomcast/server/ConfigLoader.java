@@ -1,0 +1,102 @@
+package io.roomcast.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import io.roomcast.core.NodeConfig;
+import io.roomcast.core.SessionLimits;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds a {@link ServerConfig} from, in order of precedence: flags, environment variables, a config
+ * file, and the defaults of reference.conf. Parsing and type checks are Typesafe Config's; the
+ * environment variable of every key is derived from its name, so none can be forgotten.
+ */
+final class ConfigLoader {
+  private ConfigLoader() {}
+
+  /** The environment variable that sets {@code key}: roomcast.limits.max-rooms -> ROOMCAST_LIMITS_MAX_ROOMS. */
+  static String envName(String key) {
+    return key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
+  }
+
+  static Config reference() {
+    return ConfigFactory.parseResources(ConfigLoader.class, "/reference.conf",
+        ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+  }
+
+  /**
+   * @param file a HOCON or JSON file with any of reference.conf's keys
+   * @param flags values by full key, from the command line
+   * @param env the process environment
+   * @throws IllegalArgumentException naming the key and what is wrong with it
+   */
+  static ServerConfig load(Optional<Path> file, Map<String, String> flags, Map<String, String> env) {
+    Config reference = reference();
+    Map<String, String> fromEnv = new HashMap<>();
+    for (var entry : reference.entrySet()) {
+      String value = env.get(envName(entry.getKey()));
+      if (value != null) fromEnv.put(entry.getKey(), value);
+    }
+    Config config = ConfigFactory.parseMap(flags, "flags")
+        .withFallback(ConfigFactory.parseMap(fromEnv, "environment"));
+    if (file.isPresent()) {
+      Path f = file.get();
+      if (!Files.isReadable(f)) throw new IllegalArgumentException("config file not readable: " + f);
+      Config fromFile = ConfigFactory.parseFile(f.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+      for (var entry : fromFile.entrySet()) {
+        if (!reference.hasPath(entry.getKey())) {
+          throw new IllegalArgumentException("unknown setting " + entry.getKey() + " in " + f);
+        }
+      }
+      config = config.withFallback(fromFile);
+    }
+    config = config.withFallback(reference).resolve();
+    try {
+      return build(config.getConfig("roomcast"));
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private static ServerConfig build(Config c) {
+    Config l = c.getConfig("limits");
+    SessionLimits limits = new SessionLimits(
+        l.getInt("max-message-bytes"),
+        l.getInt("max-payload-bytes"),
+        l.getInt("max-frames-per-message"),
+        l.getInt("max-rooms"),
+        l.getInt("max-room-name-length"),
+        l.getInt("max-queued-bytes"),
+        l.getInt("max-queued-frames"),
+        l.getInt("max-batch-bytes"));
+    String nodeId = c.getString("node-id");
+    if (nodeId.isBlank()) nodeId = defaultNodeId();
+    String redis = c.getString("redis");
+    return new ServerConfig(
+        c.getString("host"),
+        c.getInt("port"),
+        redis.isBlank() ? Optional.empty() : Optional.of(redis),
+        c.getDuration("close-timeout"),
+        new NodeConfig(nodeId, limits, c.getDuration("room-linger")));
+  }
+
+  private static String defaultNodeId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "node";
+    }
+    return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
+  }
+}

@@ -1,0 +1,110 @@
+package io.roomcast.server;
+
+import io.roomcast.core.BrokerUnavailableException;
+import io.roomcast.core.ErrorCode;
+import io.roomcast.core.Node;
+import io.roomcast.core.Payload;
+import io.roomcast.core.RequestRejectedException;
+import io.roomcast.protocol.JsonFrames;
+import io.roomcast.protocol.v1.Error;
+import io.roomcast.protocol.v1.Position;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.util.Headers;
+import io.undertow.util.PathTemplateMatch;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /api/v1/rooms/{room}/messages}: the body is the payload (text when the content type is
+ * text/* or JSON and the body is UTF-8, bytes otherwise). Answers 200 with the message's position
+ * as JSON, or the error code of the WebSocket protocol as the HTTP status with an error object.
+ */
+final class PublishHandler implements HttpHandler {
+  private static final Logger log = LoggerFactory.getLogger(PublishHandler.class);
+
+  private final Node node;
+  private final int maxPayloadBytes;
+
+  PublishHandler(Node node) {
+    this.node = node;
+    this.maxPayloadBytes = node.config().limits().maxPayloadBytes();
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    String room = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("room");
+    if (exchange.getRequestContentLength() > maxPayloadBytes) {
+      fail(exchange, ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + exchange.getRequestContentLength()
+          + " bytes is over the limit of " + maxPayloadBytes);
+      return;
+    }
+    exchange.setMaxEntitySize(maxPayloadBytes);
+    exchange.getRequestReceiver().receiveFullBytes(
+        (ex, body) -> publish(ex, room, body),
+        (ex, failure) -> {
+          if (failure instanceof RequestTooBigException) {
+            fail(ex, ErrorCode.PAYLOAD_TOO_LARGE, "payload is over the limit of " + maxPayloadBytes + " bytes");
+          } else {
+            fail(ex, ErrorCode.BAD_REQUEST, "could not read the body");
+          }
+        });
+  }
+
+  private void publish(HttpServerExchange exchange, String room, byte[] body) {
+    Payload payload = isText(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE)) && isUtf8(body)
+        ? new Payload(body, true) : Payload.binary(body);
+    try {
+      node.publish(room, payload).whenComplete((publication, failure) -> {
+        if (failure == null) {
+          respond(exchange, 200, JsonFrames.print(Position.newBuilder()
+              .setOffset(publication.offset()).setEpoch(publication.epoch())));
+          return;
+        }
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof BrokerUnavailableException) {
+          fail(exchange, ErrorCode.UNAVAILABLE, "broker unavailable, try again later");
+        } else {
+          log.warn("HTTP publish to {} failed", room, cause);
+          fail(exchange, ErrorCode.INTERNAL, "internal error");
+        }
+      });
+    } catch (RequestRejectedException e) {
+      fail(exchange, e.code(), e.getMessage());
+    }
+  }
+
+  private static boolean isText(String contentType) {
+    if (contentType == null) return false;
+    String type = contentType.toLowerCase(java.util.Locale.ROOT);
+    return type.startsWith("text/") || type.startsWith("application/json");
+  }
+
+  private static boolean isUtf8(byte[] body) {
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
+
+  static void fail(HttpServerExchange exchange, ErrorCode code, String message) {
+    respond(exchange, code.code(), JsonFrames.print(Error.newBuilder().setCode(code.code()).setMessage(message)));
+  }
+
+  static void respond(HttpServerExchange exchange, int status, String json) {
+    exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+    exchange.getResponseSender().send(json + "\n");
+  }
+}

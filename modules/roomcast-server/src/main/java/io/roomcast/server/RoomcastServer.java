@@ -1,0 +1,110 @@
+package io.roomcast.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.roomcast.core.Broker;
+import io.roomcast.core.Node;
+import io.roomcast.protocol.WireFormat;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RoutingHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.StatusCodes;
+import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
+import io.undertow.websockets.core.protocol.Handshake;
+import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A roomcast node on Undertow: one port for the WebSocket endpoint {@code /ws}, the HTTP publish API
+ * and the health endpoints.
+ */
+public final class RoomcastServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RoomcastServer.class);
+
+  private final Undertow undertow;
+  private final Node node;
+  private final int port;
+
+  private RoomcastServer(Undertow undertow, Node node) {
+    this.undertow = undertow;
+    this.node = node;
+    this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+  }
+
+  /** Starts a node on {@code broker} (which it owns and closes) and listens. */
+  public static RoomcastServer start(ServerConfig config, Broker broker, MeterRegistry registry) {
+    Node node = Node.start(config.node(), broker, registry);
+    try {
+      Undertow undertow = Undertow.builder()
+          .addHttpListener(config.port(), config.host())
+          .setHandler(routes(config, node, registry))
+          .build();
+      undertow.start();
+      RoomcastServer server = new RoomcastServer(undertow, node);
+      log.info("node {} listening on {}:{}", config.node().nodeId(), config.host(), server.port);
+      return server;
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry) {
+    Set<String> subprotocols = new LinkedHashSet<>();
+    Arrays.stream(WireFormat.values()).forEach(f -> subprotocols.add(f.subprotocol()));
+    Set<Handshake> handshakes = Set.of(new Hybi13Handshake(subprotocols, false));
+    HttpHandler websocket = new WebSocketProtocolHandshakeHandler(handshakes,
+        new WebSocketEndpoint(node, registry, config.closeTimeout()), RoomcastServer::upgradeRequired);
+    RoutingHandler routes = Handlers.routing()
+        .get("/ws", websocket)
+        .post("/api/v1/rooms/{room}/messages", new PublishHandler(node))
+        .get("/healthz", ex -> text(ex, StatusCodes.OK, "ok"))
+        .get("/readyz", ex -> {
+          if (node.ready()) {
+            text(ex, StatusCodes.OK, "ready");
+          } else {
+            text(ex, StatusCodes.SERVICE_UNAVAILABLE, "not ready");
+          }
+        })
+        .setFallbackHandler(ex -> text(ex, StatusCodes.NOT_FOUND, "not found"))
+        .setInvalidMethodHandler(ex -> {
+          ex.setStatusCode(StatusCodes.METHOD_NOT_ALLOWED);
+          ex.endExchange();
+        });
+    return routes;
+  }
+
+  /** A request to /ws that is not a WebSocket handshake. */
+  private static void upgradeRequired(HttpServerExchange exchange) {
+    exchange.getResponseHeaders().put(Headers.UPGRADE, "websocket");
+    exchange.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_VERSION, "13");
+    text(exchange, StatusCodes.UPGRADE_REQUIRED, "WebSocket handshake required");
+  }
+
+  private static void text(HttpServerExchange exchange, int status, String body) {
+    exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+    exchange.getResponseSender().send(body + "\n");
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Node node() {
+    return node;
+  }
+
+  @Override
+  public void close() {
+    undertow.stop();
+    node.close();
+  }
+}
