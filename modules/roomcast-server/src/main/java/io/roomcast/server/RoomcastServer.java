@@ -9,6 +9,7 @@ import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
@@ -73,7 +74,10 @@ public final class RoomcastServer implements AutoCloseable {
             text(ex, StatusCodes.SERVICE_UNAVAILABLE, "not ready");
           }
         })
-        .setFallbackHandler(ex -> text(ex, StatusCodes.NOT_FOUND, "not found"))
+        // Everything else: the demo page and the bundled JavaScript client, from the jar's web/ folder.
+        .setFallbackHandler(Handlers.resource(new ClassPathResourceManager(RoomcastServer.class.getClassLoader(), "web"))
+            .setWelcomeFiles("index.html")
+            .setDirectoryListingEnabled(false))
         .setInvalidMethodHandler(ex -> {
           ex.setStatusCode(StatusCodes.METHOD_NOT_ALLOWED);
           ex.endExchange();
