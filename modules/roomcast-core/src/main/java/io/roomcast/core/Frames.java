@@ -25,11 +25,12 @@ final class Frames {
         .build();
   }
 
-  static ServerFrame subscribed(int id, boolean hasId, String room, StreamPosition position) {
-    return reply(id, hasId)
-        .setSubscribed(Subscribed.newBuilder().setRoom(room)
-            .setPosition(Position.newBuilder().setOffset(position.offset()).setEpoch(position.epoch())))
-        .build();
+  /** @param recovered null when the client did not ask to resume */
+  static ServerFrame subscribed(int id, boolean hasId, String room, StreamPosition position, Boolean recovered) {
+    Subscribed.Builder s = Subscribed.newBuilder().setRoom(room)
+        .setPosition(Position.newBuilder().setOffset(position.offset()).setEpoch(position.epoch()));
+    if (recovered != null) s.setRecovered(recovered);
+    return reply(id, hasId).setSubscribed(s).build();
   }
 
   static ServerFrame unsubscribed(int id, boolean hasId, String room) {

@@ -37,7 +37,7 @@ final class Requests {
     boolean hasId = f.hasId();
     try {
       switch (f.getKindCase()) {
-        case SUBSCRIBE -> subscribe(s, id, hasId, f.getSubscribe().getRoom());
+        case SUBSCRIBE -> subscribe(s, id, hasId, f.getSubscribe());
         case UNSUBSCRIBE -> unsubscribe(s, id, hasId, f.getUnsubscribe().getRoom());
         case PUBLISH -> publish(s, id, hasId, f.getPublish());
         case PING -> s.reply(Frames.pong(id, hasId));
@@ -51,7 +51,8 @@ final class Requests {
     }
   }
 
-  private void subscribe(Session s, int id, boolean hasId, String room) {
+  private void subscribe(Session s, int id, boolean hasId, io.roomcast.protocol.v1.Subscribe request) {
+    String room = request.getRoom();
     names.check(room);
     if (s.subscription(room) != null) {
       throw new RequestRejectedException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + room);
@@ -74,9 +75,19 @@ final class Requests {
             brokerFailed(s, "SUBSCRIBE", id, hasId, failure);
             return;
           }
-          s.reply(Frames.subscribed(id, hasId, room, position));
+          s.reply(Frames.subscribed(id, hasId, room, position, recovered(request, position)));
           sub.settle(position.offset());
         }));
+  }
+
+  /**
+   * Whether a client that asked to resume from {@code since} misses nothing. Without history (yet) a
+   * client is whole only when it already stands at the room's latest position; null when it did not ask.
+   */
+  private static Boolean recovered(io.roomcast.protocol.v1.Subscribe request, StreamPosition position) {
+    if (!request.hasSince()) return null;
+    var since = request.getSince();
+    return since.getEpoch().equals(position.epoch()) && since.getOffset() == position.offset();
   }
 
   private void unsubscribe(Session s, int id, boolean hasId, String room) {

@@ -1,0 +1,141 @@
+package io.roomcast.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.roomcast.client.ClosedBy;
+import io.roomcast.client.RoomcastClient;
+import io.roomcast.client.RoomcastException;
+import io.roomcast.core.MetricNames;
+import io.roomcast.core.SessionLimits;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** A node over real sockets: the Java client, raw frames and the HTTP API. */
+class NodeEndToEndIT {
+  private static final SessionLimits SMALL =
+      new SessionLimits(1024, 512, 10, 8, 64, 1 << 20, 1000, 65_536);
+
+  @Test
+  void twoClientsInARoomExchangeMessages() {
+    try (TestNode node = TestNode.start();
+         RoomcastClient alice = RoomcastClient.connect(node.ws());
+         RoomcastClient bob = RoomcastClient.connect(node.ws())) {
+      Inbox aliceInbox = new Inbox();
+      Inbox bobInbox = new Inbox();
+      alice.subscribe("chat", aliceInbox).join();
+      bob.subscribe("chat", bobInbox).join();
+
+      long offset = alice.publish("chat", "hello bob").join();
+      bob.publish("chat", "hello alice").join();
+
+      assertThat(offset).isEqualTo(1);
+      bobInbox.awaitText("hello alice");
+      aliceInbox.awaitText("hello alice");
+      assertThat(bobInbox.texts()).containsExactly("hello bob", "hello alice");
+      assertThat(aliceInbox.messages).extracting(m -> m.offset()).containsExactly(1L, 2L);
+    }
+  }
+
+  @Test
+  void binaryPayloadsArriveByteForByte() {
+    try (TestNode node = TestNode.start(); RoomcastClient c = RoomcastClient.connect(node.ws())) {
+      Inbox inbox = new Inbox();
+      c.subscribe("bin", inbox).join();
+      byte[] bytes = {0, 1, (byte) 0xff, 10};
+      c.publish("bin", bytes).join();
+      org.awaitility.Awaitility.await().until(() -> inbox.messages.size() == 1);
+      assertThat(inbox.messages.get(0).payload()).containsExactly(bytes);
+      assertThat(inbox.messages.get(0).text()).isFalse();
+    }
+  }
+
+  @Test
+  void httpPublishReachesSubscribersAndAnswersTheOffset() throws Exception {
+    try (TestNode node = TestNode.start(); RoomcastClient c = RoomcastClient.connect(node.ws())) {
+      Inbox inbox = new Inbox();
+      c.subscribe("news", inbox).join();
+
+      var response = node.post("/api/v1/rooms/news/messages", "text/plain", "from a backend".getBytes(StandardCharsets.UTF_8));
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).startsWith("{\"offset\":\"1\",\"epoch\":\"");
+      inbox.awaitText("from a backend");
+      assertThat(inbox.messages.get(0).text()).isTrue();
+    }
+  }
+
+  @Test
+  void httpApiAnswersPreciseStatuses() throws Exception {
+    try (TestNode node = TestNode.start(n -> n.withLimits(SMALL))) {
+      assertThat(node.get("/healthz").statusCode()).isEqualTo(200);
+      assertThat(node.get("/readyz").statusCode()).isEqualTo(200);
+      assertThat(node.post("/api/v1/rooms/bad%20room/messages", "text/plain", new byte[1]).statusCode()).isEqualTo(400);
+      var tooBig = node.post("/api/v1/rooms/ok/messages", "application/octet-stream", new byte[513]);
+      assertThat(tooBig.statusCode()).isEqualTo(413);
+      assertThat(tooBig.body()).contains("\"code\":413");
+      assertThat(node.get("/nothing-here").statusCode()).isEqualTo(404);
+      var plainGet = node.get("/ws");
+      assertThat(plainGet.statusCode()).isEqualTo(426);
+      assertThat(plainGet.headers().firstValue("Sec-WebSocket-Version")).hasValue("13");
+    }
+  }
+
+  @Test
+  void refusesAnInvalidRoomNameWith400AndKeepsTheConnection() {
+    try (TestNode node = TestNode.start(); RoomcastClient c = RoomcastClient.connect(node.ws())) {
+      assertThatThrownBy(() -> c.subscribe("no spaces", new Inbox()).join())
+          .isInstanceOf(CompletionException.class)
+          .cause().isInstanceOf(RoomcastException.class)
+          .satisfies(e -> assertThat(((RoomcastException) e).code()).isEqualTo(400));
+      assertThatThrownBy(() -> c.unsubscribe("never-joined").join())
+          .cause().satisfies(e -> assertThat(((RoomcastException) e).code()).isEqualTo(404));
+
+      Inbox inbox = new Inbox();
+      c.subscribe("fine", inbox).join();
+      c.publish("fine", "still connected").join();
+      inbox.awaitText("still connected");
+    }
+  }
+
+  @Test
+  void undecodableFrameClosesWith4000AndOthersKeepReceiving() {
+    try (TestNode node = TestNode.start();
+         RoomcastClient good = RoomcastClient.connect(node.ws());
+         RoomcastClient bad = RoomcastClient.connect(node.ws())) {
+      Inbox inbox = new Inbox();
+      good.subscribe("room", inbox).join();
+      bad.subscribe("room", new Inbox()).join();
+
+      bad.sendRaw(new byte[] {9, 1, 2, 3}).join(); // declares 9 bytes, carries 3
+
+      ClosedBy closed = bad.closed().orTimeout(10, TimeUnit.SECONDS).join();
+      assertThat(closed.code()).isEqualTo(4000);
+      assertThat(closed.reason()).startsWith("malformed frame");
+      assertThat(closed.reconnectAdvised()).isFalse();
+      good.publish("room", "after the bad frame").join();
+      inbox.awaitText("after the bad frame");
+      assertThat(node.count(MetricNames.FRAMES_MALFORMED, "reason", "undecodable")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void messageOverTheSizeLimitClosesWith1009AndOthersKeepReceiving() {
+    try (TestNode node = TestNode.start(n -> n.withLimits(SMALL));
+         RoomcastClient good = RoomcastClient.connect(node.ws());
+         RoomcastClient big = RoomcastClient.connect(node.ws())) {
+      Inbox inbox = new Inbox();
+      good.subscribe("room", inbox).join();
+
+      big.sendRaw(new byte[4096]).join();
+
+      ClosedBy closed = big.closed().orTimeout(10, TimeUnit.SECONDS).join();
+      assertThat(closed.code()).isEqualTo(1009);
+      good.publish("room", "after the big one").join();
+      inbox.awaitText("after the big one");
+      assertThat(node.count(MetricNames.FRAMES_MALFORMED, "reason", "too_big")).isEqualTo(1);
+    }
+  }
+}

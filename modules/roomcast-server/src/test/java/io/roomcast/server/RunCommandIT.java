@@ -1,0 +1,55 @@
+package io.roomcast.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.roomcast.client.RoomcastClient;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The README's run command, as a user types it: the fat jar starts a node that serves clients. */
+class RunCommandIT {
+  @Test
+  void theFatJarStartsANodeWhereTwoClientsExchangeMessages() throws Exception {
+    Path jar = Path.of("target/roomcast-server.jar");
+    assertThat(jar).exists();
+    int port = freePort();
+    Path log = Files.createTempFile("roomcast-node", ".log");
+    Process node = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar.toString(), "--port", Integer.toString(port))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build();
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+          .until(() -> http.send(ready, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+
+      URI ws = URI.create("ws://127.0.0.1:" + port + "/ws");
+      try (RoomcastClient a = RoomcastClient.connect(ws); RoomcastClient b = RoomcastClient.connect(ws)) {
+        Inbox inbox = new Inbox();
+        b.subscribe("lobby", inbox).join();
+        a.publish("lobby", "hi from the jar").join();
+        inbox.awaitText("hi from the jar");
+      }
+    } finally {
+      node.destroy(); // SIGTERM: the node shuts down through its hook
+      if (!node.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) node.destroyForcibly();
+      System.out.println(Files.readString(log));
+    }
+    assertThat(Files.readString(log)).contains("listening on");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
