@@ -87,7 +87,8 @@ final class ConfigLoader {
         c.getInt("port"),
         redis.isBlank() ? Optional.empty() : Optional.of(redis),
         c.getDuration("close-timeout"),
-        new NodeConfig(nodeId, limits, c.getDuration("room-linger")));
+        new NodeConfig(nodeId, limits, c.getDuration("room-linger")),
+        c.getBoolean("demo.ticker"));
   }
 
   private static String defaultNodeId() {

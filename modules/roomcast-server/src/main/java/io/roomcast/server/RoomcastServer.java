@@ -32,10 +32,13 @@ public final class RoomcastServer implements AutoCloseable {
   private final Undertow undertow;
   private final Node node;
   private final int port;
+  /** The demo page's price publisher, when roomcast.demo.ticker is on; else null. */
+  private final DemoTicker ticker;
 
-  private RoomcastServer(Undertow undertow, Node node) {
+  private RoomcastServer(Undertow undertow, Node node, DemoTicker ticker) {
     this.undertow = undertow;
     this.node = node;
+    this.ticker = ticker;
     this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
   }
 
@@ -48,7 +51,7 @@ public final class RoomcastServer implements AutoCloseable {
           .setHandler(routes(config, node, registry))
           .build();
       undertow.start();
-      RoomcastServer server = new RoomcastServer(undertow, node);
+      RoomcastServer server = new RoomcastServer(undertow, node, config.demoTicker() ? DemoTicker.start(node) : null);
       log.info("node {} listening on {}:{}", config.node().nodeId(), config.host(), server.port);
       return server;
     } catch (RuntimeException e) {
@@ -108,6 +111,7 @@ public final class RoomcastServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (ticker != null) ticker.close();
     undertow.stop();
     node.close();
   }

@@ -10,8 +10,10 @@ import java.util.Optional;
  *
  * @param redis the broker's Redis URI; empty for the in-memory broker
  * @param closeTimeout how long a closing connection may take before it is cut
+ * @param demoTicker whether the node publishes made-up prices to room "ticker" for the demo page
  */
-public record ServerConfig(String host, int port, Optional<String> redis, Duration closeTimeout, NodeConfig node) {
+public record ServerConfig(String host, int port, Optional<String> redis, Duration closeTimeout, NodeConfig node,
+    boolean demoTicker) {
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -26,10 +28,11 @@ public record ServerConfig(String host, int port, Optional<String> redis, Durati
   /** The defaults of reference.conf on a free loopback port: for tests and embedding. */
   public static ServerConfig loopback(String nodeId) {
     return ConfigLoader.load(Optional.empty(), java.util.Map.of(
-        "roomcast.host", "127.0.0.1", "roomcast.port", "0", "roomcast.node-id", nodeId), java.util.Map.of());
+        "roomcast.host", "127.0.0.1", "roomcast.port", "0", "roomcast.node-id", nodeId,
+        "roomcast.demo.ticker", "false"), java.util.Map.of());
   }
 
   public ServerConfig withNode(NodeConfig newNode) {
-    return new ServerConfig(host, port, redis, closeTimeout, newNode);
+    return new ServerConfig(host, port, redis, closeTimeout, newNode, demoTicker);
   }
 }
