@@ -1,0 +1,249 @@
+// The client against a scripted peer: behaviour a real node does not exercise today (server pings,
+// disconnect advice, retry_after_ms, token expiry, silence), and the exact frames the client sends.
+import { afterEach, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ErrorCode, RoomcastClient, RoomcastError } from '../../dist/node.js';
+import { ScriptServer } from '../support/script-server.mjs';
+import { eventually, sleep } from '../support/node.mjs';
+
+let server;
+let clients;
+
+beforeEach(async () => {
+  server = await ScriptServer.start();
+  clients = [];
+});
+
+afterEach(async () => {
+  for (const c of clients) c.disconnect();
+  await server.close();
+});
+
+function newClient(options = {}) {
+  const c = new RoomcastClient({ url: server.url, backoff: { minDelayMs: 20, maxDelayMs: 200 }, ...options });
+  const events = [];
+  for (const e of ['state', 'connecting', 'connected', 'disconnected', 'error', 'subscribed']) {
+    c.on(e, (...args) => events.push([e, ...args]));
+  }
+  c.events = events;
+  clients.push(c);
+  return c;
+}
+
+test('the token goes in the handshake query; state goes connecting, then connected at the connected frame', async () => {
+  const c = newClient({ token: 'a b&c' });
+  c.connect();
+  const conn = await server.connection(1);
+  assert.equal(conn.url.searchParams.get('token'), 'a b&c');
+  assert.equal(conn.protocol, 'roomcast.v1.proto');
+  await sleep(30);
+  assert.equal(c.state, 'connecting'); // open, but no connected frame yet
+  conn.connected({ node: 'n1', pingIntervalMs: 0 });
+  await eventually(() => c.state === 'connected', 'connected');
+  assert.deepEqual(c.events.filter((e) => e[0] === 'state').map((e) => e[1]), ['connecting', 'connected']);
+  assert.equal(c.connection.node, 'n1');
+});
+
+test('server pings are answered with pong; silence for twice the ping interval closes the link and reconnects', async () => {
+  const c = newClient();
+  c.connect();
+  const first = await server.connection(1);
+  first.connected({ pingIntervalMs: 100 });
+  await eventually(() => c.state === 'connected', 'connected');
+  for (let i = 0; i < 4; i++) { // pings keep the link alive well past 2 x 100 ms
+    await sleep(80);
+    first.send({ ping: {} });
+  }
+  await eventually(() => first.frames.filter((f) => f.pong).length === 4, 'four pongs');
+  assert.equal(server.connections.length, 1);
+  const silentFrom = Date.now();
+  const second = await server.connection(2, 2_000); // then the server goes quiet
+  const detectedAfter = second.openedAt - silentFrom;
+  assert.ok(detectedAfter >= 150 && detectedAfter < 600, `reconnected ${detectedAfter} ms after the last frame`);
+  assert.ok(c.events.some((e) => e[0] === 'error' && e[1].context === 'heartbeat'), 'a heartbeat error event');
+  const disconnected = c.events.find((e) => e[0] === 'disconnected')[1];
+  assert.equal(disconnected.code, 1006);
+  assert.equal(disconnected.reconnect, true);
+});
+
+test('disconnect advice reconnect=false stops the client for good', async () => {
+  const c = newClient();
+  c.connect();
+  const conn = await server.connection(1);
+  conn.connected();
+  await eventually(() => c.state === 'connected', 'connected');
+  conn.send({ disconnect: { code: 4000, reason: 'malformed frame', reconnect: false } });
+  conn.ws.close(4000, 'malformed frame');
+  await eventually(() => c.state === 'disconnected', 'disconnected');
+  await sleep(300);
+  assert.equal(server.connections.length, 1, 'no reconnect attempt');
+  const d = c.events.find((e) => e[0] === 'disconnected')[1];
+  assert.deepEqual({ code: d.code, reason: d.reason, reconnect: d.reconnect }, { code: 4000, reason: 'malformed frame', reconnect: false });
+  await assert.rejects(c.publish('r', 'x'), (e) => e instanceof RoomcastError && e.code === ErrorCode.UNAVAILABLE);
+});
+
+test('a close code that means "do not retry" stops the client when no advice came', async () => {
+  const c = newClient();
+  c.connect();
+  const conn = await server.connection(1);
+  conn.connected();
+  await eventually(() => c.state === 'connected', 'connected');
+  conn.ws.close(1008, 'policy violation');
+  await eventually(() => c.state === 'disconnected', 'disconnected');
+  await sleep(200);
+  assert.equal(server.connections.length, 1);
+});
+
+test('retry_after_ms delays the reconnect beyond the backoff', async () => {
+  const c = newClient();
+  c.connect();
+  const conn = await server.connection(1);
+  conn.connected();
+  await eventually(() => c.state === 'connected', 'connected');
+  const closedAt = Date.now();
+  conn.send({ disconnect: { code: 1013, reason: 'try again later', reconnect: true, retryAfterMs: 700 } });
+  conn.ws.close(1013, 'try again later');
+  const second = await server.connection(2, 3_000);
+  const waited = second.openedAt - closedAt;
+  assert.ok(waited >= 650, `reconnected after ${waited} ms, before retry_after_ms`);
+  const d = c.events.find((e) => e[0] === 'disconnected')[1];
+  assert.equal(d.retryAfterMs, 700);
+  assert.ok(d.reconnectInMs >= 700);
+});
+
+test('an expired token (4001) is replaced through getToken before reconnecting; refresh frames carry new tokens', async () => {
+  let n = 0;
+  const c = newClient({ getToken: async () => `token-${++n}`, tokenRefreshIntervalMs: 100 });
+  c.connect();
+  const first = await server.connection(1);
+  assert.equal(first.url.searchParams.get('token'), 'token-1');
+  first.connected();
+  const refresh = await first.frame((f) => f.refresh, 'a refresh frame', 2_000);
+  assert.match(refresh.refresh.token, /^token-\d+$/);
+  assert.notEqual(refresh.refresh.token, 'token-1');
+  first.send({ id: refresh.id, ack: {} });
+  first.send({ disconnect: { code: 4001, reason: 'token expired', reconnect: true } });
+  first.ws.close(4001, 'token expired');
+  const second = await server.connection(2, 2_000);
+  const used = Number(second.url.searchParams.get('token').split('-')[1]);
+  assert.ok(used >= 3, `reconnected with token-${used}, not a fresh one`);
+});
+
+test('after a reconnect every room is resubscribed with since = the last position seen; replayed duplicates are dropped', async () => {
+  const c = newClient();
+  const got = [];
+  const subscribed = [];
+  c.subscribe('news', { onMessage: (m) => got.push(m.offset), onSubscribed: (e) => subscribed.push(e) });
+  c.subscribe('sport');
+  c.connect();
+  const first = await server.connection(1);
+  first.autoSubscribe({ offset: 5, epoch: 'e1' });
+  first.connected();
+  await eventually(() => subscribed.length === 1, 'subscribed');
+  assert.deepEqual(subscribed[0], { room: 'news', position: { offset: 5, epoch: 'e1' }, resubscribed: false });
+  first.send({ message: { room: 'news', text: 'six', offset: 6, epoch: 'e1', timeMs: Date.now() } });
+  await eventually(() => got.length === 1, 'message 6');
+  first.ws.terminate();
+
+  const second = await server.connection(2, 2_000);
+  second.autoSubscribe({ offset: 7, epoch: 'e1' }, true);
+  second.connected();
+  const resub = await second.frame((f) => f.subscribe?.room === 'news', 'resubscribe to news');
+  assert.equal(Number(resub.subscribe.since.offset), 6);
+  assert.equal(resub.subscribe.since.epoch, 'e1');
+  const sport = await second.frame((f) => f.subscribe?.room === 'sport', 'resubscribe to sport');
+  assert.equal(Number(sport.subscribe.since.offset), 5); // where sport stood: its subscribed position
+  await eventually(() => subscribed.length === 2, 'resubscribed');
+  assert.equal(subscribed[1].resubscribed, true);
+  assert.equal(subscribed[1].recovered, true);
+  assert.deepEqual(subscribed[1].since, { offset: 6, epoch: 'e1' });
+  // The server replays 6 (already seen) and 7: only 7 is delivered.
+  second.send({ message: { room: 'news', text: 'six', offset: 6, epoch: 'e1' } }, { message: { room: 'news', text: 'seven', offset: 7, epoch: 'e1' } });
+  await eventually(() => got.length === 2, 'message 7');
+  await sleep(50);
+  assert.deepEqual(got, [6, 7]);
+});
+
+test('when the server does not say, recovered is false after an epoch change', async () => {
+  const c = newClient();
+  const subscribed = [];
+  c.subscribe('news', { onSubscribed: (e) => subscribed.push(e) });
+  c.connect();
+  const first = await server.connection(1);
+  first.autoSubscribe({ offset: 3, epoch: 'old' });
+  first.connected();
+  await eventually(() => subscribed.length === 1, 'subscribed');
+  first.ws.terminate();
+  const second = await server.connection(2, 2_000);
+  second.autoSubscribe({ offset: 0, epoch: 'new' }); // no recovered field
+  second.connected();
+  await eventually(() => subscribed.length === 2, 'resubscribed');
+  assert.equal(subscribed[1].recovered, false);
+  assert.deepEqual(c.subscription('news').position, { offset: 0, epoch: 'new' });
+});
+
+test('JSON subprotocol: the client sends canonical protobuf JSON and reads what the Java node prints', async () => {
+  const c = newClient({ format: 'json' });
+  const got = [];
+  c.subscribe('r', { onMessage: (m) => got.push(m) });
+  c.connect();
+  const conn = await server.connection(1);
+  assert.equal(conn.protocol, 'roomcast.v1.json');
+  conn.ws.send('{"connected":{"node":"java","session":"s1","maxMessageBytes":65536}}');
+  const sub = await conn.frame((f) => f.subscribe, 'subscribe');
+  assert.equal(conn.texts[0], `{"id":${sub.id},"subscribe":{"room":"r"}}\n`);
+  conn.ws.send(`{"id":${sub.id},"subscribed":{"room":"r","position":{"offset":"41","epoch":"ep"}}}\n`
+    + '{"message":{"room":"r","text":"hi","offset":"42","epoch":"ep","timeMs":"1795257600000"}}\n'
+    + '{"message":{"room":"r","data":"AQID","offset":"43","epoch":"ep","timeMs":"1795257600001"}}');
+  await eventually(() => got.length === 2, 'two messages');
+  assert.deepEqual(got[0], { room: 'r', text: 'hi', offset: 42, epoch: 'ep', timeMs: 1795257600000 });
+  assert.deepEqual([...got[1].data], [1, 2, 3]);
+  const p = c.publish('r', new Uint8Array([255, 0]));
+  const pub = await conn.frame((f) => f.publish, 'publish');
+  assert.equal(conn.texts.at(-1), `{"id":${pub.id},"publish":{"room":"r","data":"/wA="}}\n`);
+  conn.ws.send(`{"id":${pub.id},"ack":{"offset":"44"}}`);
+  assert.deepEqual(await p, { offset: 44 });
+});
+
+test('errors reject with a RoomcastError carrying the code; no reply in time rejects with 408', async () => {
+  const c = newClient({ requestTimeoutMs: 200 });
+  c.connect();
+  const conn = await server.connection(1);
+  conn.connected({ maxMessageBytes: 1000 });
+  await eventually(() => c.state === 'connected', 'connected');
+  const refused = c.publish('r', 'x');
+  const f = await conn.frame((x) => x.publish, 'publish');
+  conn.send({ id: f.id, error: { code: 403, message: 'not allowed to publish to r' } });
+  await assert.rejects(refused, (e) => e instanceof RoomcastError && e.code === 403 && e.source === 'server'
+    && e.request === 'publish' && e.message === 'not allowed to publish to r');
+  await assert.rejects(c.publish('r', 'y'), (e) => e.code === ErrorCode.TIMEOUT && e.source === 'client');
+  // Over the node's max_message_bytes: refused before it is sent (the node would close the connection).
+  await assert.rejects(c.publish('r', 'z'.repeat(2000)), (e) => e.code === ErrorCode.PAYLOAD_TOO_LARGE && e.source === 'client');
+  assert.equal(conn.frames.filter((x) => x.publish).length, 2);
+});
+
+test('no connected frame within connectTimeoutMs: the attempt is abandoned and retried', async () => {
+  const c = newClient({ connectTimeoutMs: 150 });
+  c.connect();
+  await server.connection(1);
+  const second = await server.connection(2, 2_000);
+  second.connected();
+  await eventually(() => c.state === 'connected', 'connected on the second attempt');
+});
+
+test('requests made while connecting wait for the connection; disconnect() rejects what is still waiting', async () => {
+  const c = newClient();
+  c.connect();
+  const waiting = c.publish('r', 'early');
+  const conn = await server.connection(1);
+  await sleep(30);
+  conn.connected();
+  const f = await conn.frame((x) => x.publish, 'the early publish');
+  conn.send({ id: f.id, ack: { offset: 1 } });
+  assert.deepEqual(await waiting, { offset: 1 });
+  const never = c.publish('r', 'unanswered');
+  await conn.frame((x) => x.publish?.text === 'unanswered', 'second publish');
+  c.disconnect();
+  await assert.rejects(never, (e) => e.code === ErrorCode.UNAVAILABLE);
+  assert.equal(c.state, 'disconnected');
+});
