@@ -102,11 +102,14 @@ build_base() {
   for f in /usr/local/share/ca-certificates/*.crt; do
     if [ -e "$f" ]; then cp "$f" "$rootfs/usr/local/share/ca-certificates/"; fi
   done
-  chroot "$rootfs" update-ca-certificates >/dev/null || log "warning: update-ca-certificates failed in the rootfs"
+  chroot "$rootfs" update-ca-certificates >/dev/null 2>&1 || log "warning: update-ca-certificates failed in the rootfs"
   # Packages installed in a Dockerfile must not try to start their services.
   printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
   chmod 755 "$rootfs/usr/sbin/policy-rc.d"
-  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
+  # Smaller images: no package lists or downloaded .debs in any layer.
+  printf '%s\n' 'APT::Keep-Downloaded-Packages "false";' \
+    'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";' >"$rootfs/etc/apt/apt.conf.d/docker-clean"
+  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb
   tar -C "$rootfs" -c . | "$DOCKER" import --change 'CMD ["/bin/bash"]' - "$BASE" >/dev/null
   rm -rf "$rootfs"
   log "built $BASE"
@@ -127,6 +130,8 @@ images() {
       || { tail -n 30 "$STATE/build-$dir.log" >&2; die "building $tag failed"; }
     log "built $tag in $(($(date +%s) - t))s"
   done
+  # Rebuilt images leave their predecessors untagged: drop them.
+  "$DOCKER" image prune -f >/dev/null
 }
 
 stop() {
@@ -135,6 +140,8 @@ stop() {
     ids=$("$DOCKER" ps -aq 2>/dev/null || true)
     # shellcheck disable=SC2086
     [ -z "$ids" ] || "$DOCKER" rm -f $ids >/dev/null || true
+    # Networks a compose file made: dockerd would leave their bridges behind.
+    "$DOCKER" network prune -f >/dev/null || true
     log "stopping dockerd (pid $pid)"
     kill -TERM "$pid"
     for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
@@ -150,8 +157,8 @@ stop() {
   if command -v iptables-save >/dev/null; then
     for table in filter nat; do
       # First the rules in built-in chains that lead to Docker's chains or
-      # name docker0 (the MASQUERADE rule), then Docker's chains themselves.
-      iptables-save -t "$table" | grep -E '^-A (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) .*(-j DOCKER|docker0)' \
+      # name its bridges (MASQUERADE rules), then Docker's chains themselves.
+      iptables-save -t "$table" | grep -E '^-A (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) .*(-j DOCKER|docker0|br-[0-9a-f]{12})' \
         | while read -r rule; do
             # shellcheck disable=SC2086
             iptables -t "$table" ${rule/#-A/-D}
