@@ -51,7 +51,7 @@ our_pid() {
 answers() { "$DOCKER" info >/dev/null 2>&1; }
 
 start() {
-  local pid i
+  local pid
   if pid=$(our_pid); then
     answers && { log "already running (pid $pid)"; return 0; }
   elif answers; then
@@ -61,6 +61,8 @@ start() {
   fi
   mkdir -p "$DATA_ROOT" "$EXEC_ROOT"
   if [ -z "${pid:-}" ]; then
+    # A stale pidfile whose PID now belongs to another process makes dockerd refuse to start.
+    rm -f "$PIDFILE"
     log "starting dockerd (log: $LOG)"
     # --ip 127.0.0.1: published ports bind to loopback unless a test says otherwise.
     # setsid: the daemon gets its own session, so it outlives a terminal's
@@ -68,7 +70,7 @@ start() {
     setsid dockerd --host "$DOCKER_HOST" --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" \
       --pidfile "$PIDFILE" --ip 127.0.0.1 </dev/null >>"$LOG" 2>&1 &
   fi
-  for i in $(seq 1 120); do
+  for _ in $(seq 1 120); do
     if answers; then
       log "ready on $DOCKER_HOST (pid $(cat "$PIDFILE"), $("$DOCKER" version -f '{{.Server.Version}}'))"
       return 0
@@ -135,7 +137,7 @@ images() {
 }
 
 stop() {
-  local pid ids i table rule chain chains
+  local pid ids table rule chain chains
   if pid=$(our_pid); then
     ids=$("$DOCKER" ps -aq 2>/dev/null || true)
     # shellcheck disable=SC2086
@@ -144,7 +146,7 @@ stop() {
     "$DOCKER" network prune -f >/dev/null || true
     log "stopping dockerd (pid $pid)"
     kill -TERM "$pid"
-    for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     if kill -0 "$pid" 2>/dev/null; then log "dockerd still up after 30 s: SIGKILL"; kill -KILL "$pid"; fi
   elif answers; then
     log "a Docker daemon not started by this script runs: leaving it and the host's network alone"
