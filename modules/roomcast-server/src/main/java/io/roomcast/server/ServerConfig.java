@@ -10,8 +10,18 @@ import java.util.Optional;
  *
  * @param redis the broker's Redis URI; empty for the in-memory broker
  * @param closeTimeout how long a closing connection may take before it is cut
+ * @param history how much of each room the broker keeps for recovery
  */
-public record ServerConfig(String host, int port, Optional<String> redis, Duration closeTimeout, NodeConfig node) {
+public record ServerConfig(String host, int port, Optional<String> redis, Duration closeTimeout, History history,
+    NodeConfig node) {
+  /** Room history kept by the broker: at most {@code size} messages, gone {@code ttl} after the last publish. */
+  public record History(int size, Duration ttl) {
+    public History {
+      if (size < 0) throw new IllegalArgumentException("history size must not be negative: " + size);
+      if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("history ttl must be positive: " + ttl);
+    }
+  }
+
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -20,6 +30,7 @@ public record ServerConfig(String host, int port, Optional<String> redis, Durati
     if (closeTimeout.isNegative() || closeTimeout.isZero()) {
       throw new IllegalArgumentException("closeTimeout must be positive: " + closeTimeout);
     }
+    Objects.requireNonNull(history, "history");
     Objects.requireNonNull(node, "node");
   }
 
@@ -29,7 +40,11 @@ public record ServerConfig(String host, int port, Optional<String> redis, Durati
         "roomcast.host", "127.0.0.1", "roomcast.port", "0", "roomcast.node-id", nodeId), java.util.Map.of());
   }
 
+  public ServerConfig withPort(int newPort) {
+    return new ServerConfig(host, newPort, redis, closeTimeout, history, node);
+  }
+
   public ServerConfig withNode(NodeConfig newNode) {
-    return new ServerConfig(host, port, redis, closeTimeout, newNode);
+    return new ServerConfig(host, port, redis, closeTimeout, history, newNode);
   }
 }
