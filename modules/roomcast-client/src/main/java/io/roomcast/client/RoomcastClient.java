@@ -2,7 +2,6 @@ package io.roomcast.client;
 
 import com.google.protobuf.ByteString;
 import io.roomcast.protocol.BinaryFrames;
-import io.roomcast.protocol.MalformedFrameException;
 import io.roomcast.protocol.v1.ClientFrame;
 import io.roomcast.protocol.v1.Pong;
 import io.roomcast.protocol.v1.Position;
@@ -11,75 +10,91 @@ import io.roomcast.protocol.v1.ServerFrame;
 import io.roomcast.protocol.v1.Subscribe;
 import io.roomcast.protocol.v1.Subscribed;
 import io.roomcast.protocol.v1.Unsubscribe;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A roomcast client over the binary subprotocol: connect, subscribe with a listener per room,
- * publish with an ack, close. Thread-safe; listeners run on the client's receive thread and must
- * not block. Reconnection is the caller's business in this version.
+ * A roomcast client over the binary subprotocol: subscribe with a listener per room, publish with an
+ * ack, and, when the connection drops, reconnect with backoff and jitter and resume every room from
+ * the last message it delivered, so a listener sees each message of a room once, in offset order.
+ * Thread-safe; listeners run on the client's receive thread and must not block.
  */
 public final class RoomcastClient implements AutoCloseable {
-  private static final String SUBPROTOCOL = "roomcast.v1.proto";
-
-  private final WebSocket socket;
+  private final URI uri;
+  private final ClientOptions options;
+  private final ClientEvents events;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "roomcast-client-reconnect");
+    t.setDaemon(true);
+    return t;
+  });
   private final AtomicInteger ids = new AtomicInteger();
-  /** Requests waiting for their reply, by id. */
+  /** Requests waiting for their reply, by id; failed when their connection goes. */
   private final Map<Integer, CompletableFuture<ServerFrame>> pending = new ConcurrentHashMap<>();
-  private final Map<String, Consumer<ReceivedMessage>> listeners = new ConcurrentHashMap<>();
-  private final CompletableFuture<ClosedBy> closed;
-  /** The last send; the JDK's WebSocket allows one outstanding send, so each waits for the previous. */
-  private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
+  /** The rooms this client is in, with where each stands; resumed on every reconnect. */
+  private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+  private final CompletableFuture<ClosedBy> closed = new CompletableFuture<>();
+  /** The connection in use; replaced on reconnect. */
+  private volatile Link link;
+  /** Set by {@link #close()}: no more reconnects. */
+  private volatile boolean closing;
+  /** Failed attempts since the last connection was up, for the backoff. */
+  private int attempts;
 
-  private RoomcastClient(WebSocket socket, Receiver receiver) {
-    this.socket = socket;
-    this.closed = receiver.closed;
+  /** A room's listener and the last position delivered to it. Guarded by its monitor. */
+  private static final class Room {
+    final Consumer<ReceivedMessage> listener;
+    long offset;
+    String epoch;
+
+    Room(Consumer<ReceivedMessage> listener) {
+      this.listener = listener;
+    }
   }
 
-  /** Connects to a node's WebSocket endpoint, e.g. {@code ws://localhost:8080/ws}. */
+  private RoomcastClient(URI uri, ClientOptions options, ClientEvents events) {
+    this.uri = uri;
+    this.options = options;
+    this.events = events;
+  }
+
+  /** Connects once, without reconnecting: e.g. {@code ws://localhost:8080/ws}. */
   public static RoomcastClient connect(URI uri) {
-    return connect(uri, Duration.ofSeconds(10));
+    return connect(uri, ClientOptions.once(), new ClientEvents() {});
   }
 
-  public static RoomcastClient connect(URI uri, Duration timeout) {
-    Receiver receiver = new Receiver();
-    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-        .subprotocols(SUBPROTOCOL)
-        .connectTimeout(timeout)
-        .buildAsync(uri, receiver)
-        .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-        .join();
-    RoomcastClient client = new RoomcastClient(ws, receiver);
-    receiver.attach(client);
+  /** Connects, then keeps connected as {@code options} say. Fails if the first attempt fails. */
+  public static RoomcastClient connect(URI uri, ClientOptions options, ClientEvents events) {
+    RoomcastClient client = new RoomcastClient(uri, options, events);
+    client.use(Link.open(client, client.http, uri, options.connectTimeout()).join());
+    events.onConnected(false);
     return client;
   }
 
   /** Subscribes to {@code room}; completes with the room's position when the node confirms. */
   public CompletableFuture<Position> subscribe(String room, Consumer<ReceivedMessage> listener) {
-    listeners.put(room, listener);
-    return request(ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder().setRoom(room)))
-        .thenApply(f -> {
-          Subscribed s = f.getSubscribed();
-          return s.getPosition();
-        })
-        .whenComplete((p, e) -> {
-          if (e != null) listeners.remove(room, listener);
-        });
+    Room r = new Room(listener);
+    if (rooms.putIfAbsent(room, r) != null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("already subscribed to " + room));
+    }
+    return sendSubscribe(link, room, r).whenComplete((p, e) -> {
+      if (e != null) rooms.remove(room, r);
+    });
   }
 
   public CompletableFuture<Void> unsubscribe(String room) {
-    return request(ClientFrame.newBuilder().setUnsubscribe(Unsubscribe.newBuilder().setRoom(room)))
-        .thenRun(() -> listeners.remove(room));
+    rooms.remove(room);
+    return request(link, ClientFrame.newBuilder().setUnsubscribe(Unsubscribe.newBuilder().setRoom(room))).thenRun(() -> { });
   }
 
   /** Publishes text; completes with the message's offset in the room. */
@@ -93,34 +108,67 @@ public final class RoomcastClient implements AutoCloseable {
   }
 
   private CompletableFuture<Long> publish(Publish.Builder publish) {
-    return request(ClientFrame.newBuilder().setPublish(publish)).thenApply(f -> f.getAck().getOffset());
+    return request(link, ClientFrame.newBuilder().setPublish(publish)).thenApply(f -> f.getAck().getOffset());
   }
 
-  /** Completes when the connection has closed, with how. */
+  /** The last position delivered to the room's listener, or null before the first. */
+  public Position position(String room) {
+    Room r = rooms.get(room);
+    if (r == null) return null;
+    synchronized (r) {
+      return r.epoch == null ? null : Position.newBuilder().setOffset(r.offset).setEpoch(r.epoch).build();
+    }
+  }
+
+  /** Completes when the client is closed for good (by {@link #close()}, or a close it does not recover from). */
   public CompletableFuture<ClosedBy> closed() {
     return closed;
   }
 
   /** Sends already-encoded bytes as one binary message: for tests of hostile input. */
   public CompletableFuture<Void> sendRaw(byte[] message) {
-    return send(message);
+    return link.send(message);
   }
 
   @Override
   public void close() {
-    if (!closed.isDone()) {
-      send(null);
-      closed.orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
-    }
-    socket.abort();
+    closing = true;
+    Link l = link;
+    if (l != null) l.close();
+    closed.complete(new ClosedBy(1000, "closed by the client", false));
+    timer.shutdownNow();
   }
 
-  private CompletableFuture<ServerFrame> request(ClientFrame.Builder frame) {
+  // ---- per connection ----
+
+  private CompletableFuture<Position> sendSubscribe(Link on, String room, Room r) {
+    Subscribe.Builder subscribe = Subscribe.newBuilder().setRoom(room);
+    synchronized (r) {
+      if (r.epoch != null) subscribe.setSince(Position.newBuilder().setOffset(r.offset).setEpoch(r.epoch));
+    }
+    return request(on, ClientFrame.newBuilder().setSubscribe(subscribe)).thenApply(f -> {
+      Subscribed s = f.getSubscribed();
+      boolean resumed = s.hasRecovered();
+      synchronized (r) {
+        if (!resumed || !s.getRecovered()) {
+          r.offset = s.getPosition().getOffset();
+          r.epoch = s.getPosition().getEpoch();
+        }
+      }
+      if (resumed && !s.getRecovered()) events.onRoomReset(room, s.getPosition().getOffset(), s.getPosition().getEpoch());
+      return s.getPosition();
+    });
+  }
+
+  private CompletableFuture<ServerFrame> request(Link on, ClientFrame.Builder frame) {
     int id = ids.incrementAndGet();
     CompletableFuture<ServerFrame> reply = new CompletableFuture<>();
     pending.put(id, reply);
-    send(BinaryFrames.encode(frame.setId(id).build())).whenComplete((v, e) -> {
-      if (e != null) fail(id, e);
+    on.send(BinaryFrames.encode(frame.setId(id).build())).whenComplete((v, e) -> {
+      if (e != null) {
+        CompletableFuture<ServerFrame> f = pending.remove(id);
+        if (f != null) f.completeExceptionally(new RoomcastException(1006, "not connected: " + e.getMessage()));
+      }
     });
     return reply.thenApply(f -> {
       if (f.hasError()) throw new RoomcastException(f.getError().getCode(), f.getError().getMessage());
@@ -128,124 +176,88 @@ public final class RoomcastClient implements AutoCloseable {
     });
   }
 
-  /** Queues a binary message (or, for null, a normal close) behind the previous send. */
-  private synchronized CompletableFuture<Void> send(byte[] message) {
-    CompletableFuture<Void> next = lastSend.handle((v, e) -> null).thenCompose(v -> message == null
-        ? socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").thenApply(w -> (Void) null)
-        : socket.sendBinary(ByteBuffer.wrap(message), true).thenApply(w -> (Void) null));
-    lastSend = next;
-    return next;
+  /** Makes {@code l} the connection in use, and hears when it goes (at once, if it already has). */
+  private void use(Link l) {
+    link = l;
+    l.closed.thenAccept(how -> onLinkClosed(l, how));
   }
 
-  private void fail(int id, Throwable e) {
-    CompletableFuture<ServerFrame> f = pending.remove(id);
-    if (f != null) f.completeExceptionally(e);
-  }
-
-  private void onFrame(ServerFrame f) {
+  /** A frame from one of this client's connections, on its receive thread. */
+  void onFrame(Link from, ServerFrame f) {
     if (f.hasId()) {
       CompletableFuture<ServerFrame> waiting = pending.remove(f.getId());
       if (waiting != null) waiting.complete(f);
       return;
     }
     switch (f.getKindCase()) {
-      case MESSAGE -> {
-        io.roomcast.protocol.v1.Message m = f.getMessage();
-        Consumer<ReceivedMessage> listener = listeners.get(m.getRoom());
-        if (listener == null) return;
-        boolean text = m.getPayloadCase() == io.roomcast.protocol.v1.Message.PayloadCase.TEXT;
-        byte[] payload = text ? m.getTextBytes().toByteArray() : m.getData().toByteArray();
-        listener.accept(new ReceivedMessage(m.getRoom(), payload, text, m.getOffset(), m.getEpoch(), m.getTimeMs()));
+      case MESSAGE -> onMessage(f.getMessage());
+      case SUBSCRIBED -> { // the server's word that a live room's stream restarted
+        Subscribed s = f.getSubscribed();
+        Room r = rooms.get(s.getRoom());
+        if (r == null) return;
+        synchronized (r) {
+          r.offset = s.getPosition().getOffset();
+          r.epoch = s.getPosition().getEpoch();
+        }
+        events.onRoomReset(s.getRoom(), s.getPosition().getOffset(), s.getPosition().getEpoch());
       }
-      case PING -> send(BinaryFrames.encode(ClientFrame.newBuilder().setPong(Pong.getDefaultInstance()).build()));
-      default -> { } // connected, disconnect (its code arrives with the close), and frames of later versions
+      case PING -> from.send(BinaryFrames.encode(ClientFrame.newBuilder().setPong(Pong.getDefaultInstance()).build()));
+      default -> { } // connected, disconnect (its advice comes with the close), frames of later versions
     }
   }
 
-  private void onClosed(ClosedBy how) {
+  private void onMessage(io.roomcast.protocol.v1.Message m) {
+    Room r = rooms.get(m.getRoom());
+    if (r == null) return;
+    if (m.hasOffset()) {
+      synchronized (r) {
+        if (m.getEpoch().equals(r.epoch) && m.getOffset() <= r.offset) return; // seen already
+        r.offset = m.getOffset();
+        r.epoch = m.getEpoch();
+      }
+    }
+    boolean text = m.getPayloadCase() == io.roomcast.protocol.v1.Message.PayloadCase.TEXT;
+    byte[] payload = text ? m.getTextBytes().toByteArray() : m.getData().toByteArray();
+    r.listener.accept(new ReceivedMessage(m.getRoom(), payload, text, m.getOffset(), m.getEpoch(), m.getTimeMs()));
+  }
+
+  /** The connection {@code from} is gone: fail what waited on it, and reconnect unless told not to. */
+  private void onLinkClosed(Link from, ClosedBy how) {
+    if (from != link) return;
     RoomcastException gone = new RoomcastException(how.code(), "connection closed: " + how.reason());
     pending.values().forEach(f -> f.completeExceptionally(gone));
     pending.clear();
-    closed.complete(how);
+    boolean again = options.reconnect() && !closing && (how.reconnectAdvised() || how.code() == 1006);
+    events.onDisconnected(how, again);
+    if (!again) {
+      closed.complete(how);
+      timer.shutdownNow();
+      return;
+    }
+    scheduleReconnect(how.retryAfterMs());
   }
 
-  /** Reassembles messages and splits them into frames. Runs on the HttpClient's threads, one at a time. */
-  private static final class Receiver implements WebSocket.Listener {
-    final CompletableFuture<ClosedBy> closed = new CompletableFuture<>();
-    /** Set right after the socket is built; frames before it wait in {@link #early}. */
-    volatile RoomcastClient client;
-    private final java.util.List<ServerFrame> early = new java.util.ArrayList<>();
-    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
-    /** The advice of the last {@code disconnect} frame, if any. */
-    private boolean reconnectAdvised;
+  private synchronized void scheduleReconnect(long retryAfterMs) {
+    long ceiling = Math.min(options.backoffMax().toMillis(), options.backoffMin().toMillis() << Math.min(attempts, 20));
+    long delay = Math.max(retryAfterMs, ThreadLocalRandom.current().nextLong(options.backoffMin().toMillis(), ceiling + 1));
+    attempts++;
+    timer.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
+  }
 
-    @Override
-    public void onOpen(WebSocket webSocket) {
-      webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-      byte[] chunk = new byte[data.remaining()];
-      data.get(chunk);
-      partial.writeBytes(chunk);
-      if (last) {
-        byte[] message = partial.toByteArray();
-        partial.reset();
-        try {
-          for (ServerFrame f : BinaryFrames.decode(ByteBuffer.wrap(message), ServerFrame.parser(), Integer.MAX_VALUE)) {
-            if (f.hasDisconnect()) reconnectAdvised = f.getDisconnect().getReconnect();
-            deliver(f);
-          }
-        } catch (MalformedFrameException e) {
-          webSocket.sendClose(1002, "undecodable server frame");
-        }
+  private void reconnect() {
+    if (closing) return;
+    Link.open(this, http, uri, options.connectTimeout()).whenComplete((l, e) -> {
+      if (e != null || closing) {
+        if (l != null) l.close();
+        if (!closing) scheduleReconnect(0);
+        return;
       }
-      webSocket.request(1);
-      return null;
-    }
-
-    /** From now on frames go to {@code c}; those that came before go first. */
-    void attach(RoomcastClient c) {
-      synchronized (early) {
-        client = c;
-        for (ServerFrame f : early) c.onFrame(f);
-        early.clear();
+      synchronized (this) {
+        attempts = 0;
       }
-    }
-
-    private void deliver(ServerFrame f) {
-      RoomcastClient c = client;
-      if (c == null) {
-        synchronized (early) {
-          if (client == null) {
-            early.add(f);
-            return;
-          }
-          c = client;
-        }
-      }
-      c.onFrame(f);
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      finish(new ClosedBy(statusCode, reason, reconnectAdvised));
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      finish(new ClosedBy(1006, String.valueOf(error), true));
-    }
-
-    private void finish(ClosedBy how) {
-      RoomcastClient c = client;
-      if (c != null) {
-        c.onClosed(how);
-      } else {
-        closed.complete(how);
-      }
-    }
+      use(l);
+      rooms.forEach((room, r) -> sendSubscribe(l, room, r).exceptionally(failure -> null));
+      events.onConnected(true);
+    });
   }
 }

@@ -29,6 +29,14 @@ public interface Broker extends AutoCloseable {
   /** The room's latest position: every publication after it reaches a listener subscribed before this call. */
   CompletionStage<StreamPosition> position(String room);
 
+  /**
+   * The messages of {@code room} after {@code since}, at most {@code limit}, read atomically with the
+   * room's latest position. A broker without history answers {@link History#lost}.
+   */
+  default CompletionStage<History> history(String room, StreamPosition since, int limit) {
+    return position(room).thenApply(History::lost);
+  }
+
   /** Whether the broker is reachable now (for readiness); a hint, never a guarantee. */
   default boolean available() {
     return true;

@@ -1,5 +1,9 @@
 package io.roomcast.core;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -10,31 +14,51 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
- * The single-node broker: offsets and delivery in this process, no Redis needed. Publications are
- * delivered on the publisher's thread while the room's lock is held, which gives each room one
- * delivery order, the offset order. Its epoch is new with every instance, as a restarted node loses
- * its rooms.
+ * The single-node broker: offsets, history and delivery in this process, no Redis needed.
+ * Publications are delivered on the publisher's thread while the room's lock is held, which gives
+ * each room one delivery order, the offset order. Its epoch is new with every instance, as a
+ * restarted node loses its rooms. History behaves as the Redis broker's: capped in length, and gone
+ * when the room saw no publish for the TTL.
  */
 public final class MemoryBroker implements Broker {
+  public static final int DEFAULT_HISTORY_SIZE = 1000;
+  public static final Duration DEFAULT_HISTORY_TTL = Duration.ofHours(24);
+
   private final String epoch = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+  private final int historySize;
+  private final long historyTtlMs;
   private final LongSupplier clock;
-  /** Offsets per room; a room's entry is also its lock. */
+  /** Offsets and history per room; a room's entry is also its lock. */
   private final Map<String, Room> rooms = new ConcurrentHashMap<>();
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   /** Set once by {@link #start}. */
   private volatile BrokerListener listener;
 
   public MemoryBroker() {
-    this(System::currentTimeMillis);
+    this(DEFAULT_HISTORY_SIZE, DEFAULT_HISTORY_TTL, System::currentTimeMillis);
   }
 
-  public MemoryBroker(LongSupplier clock) {
+  /**
+   * @param historySize messages kept per room (0 keeps none)
+   * @param historyTtl how long a room's history outlives its last publish
+   * @param clock milliseconds since the Unix epoch
+   */
+  public MemoryBroker(int historySize, Duration historyTtl, LongSupplier clock) {
+    if (historySize < 0) throw new IllegalArgumentException("historySize must not be negative: " + historySize);
+    if (historyTtl.isNegative() || historyTtl.isZero()) throw new IllegalArgumentException("historyTtl must be positive: " + historyTtl);
+    this.historySize = historySize;
+    this.historyTtlMs = historyTtl.toMillis();
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /** One room's stream. Guarded by its own monitor. */
   private static final class Room {
-    /** The last offset given out; guarded by this room's monitor. */
+    /** The last offset given out. */
     long offset;
+    /** The newest {@code historySize} publications, oldest first. */
+    final ArrayDeque<Publication> history = new ArrayDeque<>();
+    /** When the last publish happened, for the history TTL. */
+    long lastPublishMs;
   }
 
   @Override
@@ -60,7 +84,14 @@ public final class MemoryBroker implements Broker {
     Room r = rooms.computeIfAbsent(room, k -> new Room());
     Publication p;
     synchronized (r) {
-      p = new Publication(room, payload, ++r.offset, epoch, clock.getAsLong());
+      long now = clock.getAsLong();
+      expireHistory(r, now);
+      p = new Publication(room, payload, ++r.offset, epoch, now);
+      r.lastPublishMs = now;
+      if (historySize > 0) {
+        if (r.history.size() == historySize) r.history.removeFirst();
+        r.history.addLast(p);
+      }
       BrokerListener l = listener;
       if (l != null && subscribed.contains(room)) l.onPublication(p);
     }
@@ -77,6 +108,24 @@ public final class MemoryBroker implements Broker {
       }
     }
     return CompletableFuture.completedFuture(new StreamPosition(offset, epoch));
+  }
+
+  @Override
+  public CompletionStage<History> history(String room, StreamPosition since, int limit) {
+    Room r = rooms.get(room);
+    if (r == null) return CompletableFuture.completedFuture(History.of(since, List.of(), new StreamPosition(0, epoch)));
+    synchronized (r) {
+      expireHistory(r, clock.getAsLong());
+      List<Publication> after = new ArrayList<>();
+      for (Publication p : r.history) {
+        if (p.offset() > since.offset() && after.size() < limit) after.add(p);
+      }
+      return CompletableFuture.completedFuture(History.of(since, after, new StreamPosition(r.offset, epoch)));
+    }
+  }
+
+  private void expireHistory(Room r, long now) {
+    if (!r.history.isEmpty() && now - r.lastPublishMs >= historyTtlMs) r.history.clear();
   }
 
   @Override

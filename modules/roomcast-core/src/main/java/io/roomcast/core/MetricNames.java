@@ -27,6 +27,10 @@ public final class MetricNames {
   public static final String BATCH_FRAMES = "roomcast.batch.frames";
   /** Counter: sessions cut off because their outbound queue overflowed. */
   public static final String SLOW_CONSUMERS = "roomcast.slow.consumers";
+  /** Counter: subscribes that asked to resume from a position, tag {@code outcome} = recovered | lost. */
+  public static final String RECOVERIES = "roomcast.recoveries";
+  /** Counter: offsets skipped on a live room (a message lost on the way), tag {@code outcome} = repaired | lost. */
+  public static final String GAPS = "roomcast.gaps";
   /** Counter: handshakes refused before the upgrade, tag {@code reason}. */
   public static final String HANDSHAKES_REJECTED = "roomcast.handshakes.rejected";
 }

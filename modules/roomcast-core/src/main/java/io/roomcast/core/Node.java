@@ -36,7 +36,7 @@ public final class Node implements AutoCloseable {
       return t;
     });
     this.hub = new Hub(broker, timer, config.roomLinger(), metrics);
-    this.requests = new Requests(hub, broker, config.limits(), metrics);
+    this.requests = new Requests(hub, broker, config.limits(), config.maxRecovered(), metrics);
   }
 
   /** Starts a node on {@code broker}, which it owns from now on and closes with itself. */
@@ -75,6 +75,20 @@ public final class Node implements AutoCloseable {
     requests.checkPublish(room, payload);
     metrics.publishedHttp.increment();
     return broker.publish(room, payload);
+  }
+
+  /**
+   * A room's history after {@code sinceOffset} (in {@code epoch}, or the room's current epoch when
+   * null), for backends (the HTTP API). At most {@code limit} messages, and never more than the
+   * node's {@code maxRecovered}.
+   *
+   * @throws RequestRejectedException at once when the room name is not allowed
+   */
+  public CompletionStage<History> history(String room, long sinceOffset, String epoch, int limit) {
+    requests.checkRoom(room);
+    int max = Math.max(0, Math.min(limit, config.maxRecovered()));
+    if (epoch != null) return broker.history(room, new StreamPosition(sinceOffset, epoch), max);
+    return broker.position(room).thenCompose(p -> broker.history(room, new StreamPosition(sinceOffset, p.epoch()), max));
   }
 
   /** Whether the node accepts clients: not closed, and the broker reachable. */

@@ -10,9 +10,12 @@ import java.util.Objects;
  * @param limits per-connection limits
  * @param roomLinger how long the node stays subscribed to a room at the broker after its last local
  *     member left, so members that come and go do not churn broker subscriptions
+ * @param maxRecovered most messages replayed to one resuming subscription; a client that missed more
+ *     gets {@code recovered: false} and reloads its state
  */
-public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinger) {
+public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinger, int maxRecovered) {
   public static final Duration DEFAULT_ROOM_LINGER = Duration.ofSeconds(5);
+  public static final int DEFAULT_MAX_RECOVERED = 1000;
 
   public NodeConfig {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -20,17 +23,21 @@ public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinge
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(roomLinger, "roomLinger");
     if (roomLinger.isNegative()) throw new IllegalArgumentException("roomLinger must not be negative: " + roomLinger);
+    if (maxRecovered < 0) throw new IllegalArgumentException("maxRecovered must not be negative: " + maxRecovered);
+    if (maxRecovered > limits.maxQueuedFrames()) {
+      throw new IllegalArgumentException("maxRecovered (" + maxRecovered + ") must fit in maxQueuedFrames (" + limits.maxQueuedFrames() + ")");
+    }
   }
 
   public static NodeConfig defaults(String nodeId) {
-    return new NodeConfig(nodeId, SessionLimits.defaults(), DEFAULT_ROOM_LINGER);
+    return new NodeConfig(nodeId, SessionLimits.defaults(), DEFAULT_ROOM_LINGER, DEFAULT_MAX_RECOVERED);
   }
 
   public NodeConfig withLimits(SessionLimits newLimits) {
-    return new NodeConfig(nodeId, newLimits, roomLinger);
+    return new NodeConfig(nodeId, newLimits, roomLinger, Math.min(maxRecovered, newLimits.maxQueuedFrames()));
   }
 
   public NodeConfig withRoomLinger(Duration linger) {
-    return new NodeConfig(nodeId, limits, linger);
+    return new NodeConfig(nodeId, limits, linger, maxRecovered);
   }
 }

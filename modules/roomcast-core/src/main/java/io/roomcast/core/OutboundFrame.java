@@ -1,6 +1,5 @@
 package io.roomcast.core;
 
-import com.google.protobuf.UnsafeByteOperations;
 import io.roomcast.protocol.BinaryFrames;
 import io.roomcast.protocol.JsonFrames;
 import io.roomcast.protocol.WireFormat;
@@ -15,28 +14,25 @@ final class OutboundFrame {
   private final ServerFrame frame;
   /** The room's offset for message frames (0 for others and for messages without one). */
   final long offset;
+  /** The room's epoch for message frames with an offset, else null. */
+  final String epoch;
   /** Encoded forms, made on first use. Two threads may both encode; they store equal bytes. */
   private volatile byte[] proto;
   private volatile byte[] json;
 
-  private OutboundFrame(ServerFrame frame, long offset) {
+  private OutboundFrame(ServerFrame frame, long offset, String epoch) {
     this.frame = frame;
     this.offset = offset;
+    this.epoch = epoch;
   }
 
   static OutboundFrame of(ServerFrame frame) {
-    return new OutboundFrame(frame, 0);
+    return new OutboundFrame(frame, 0, null);
   }
 
   static OutboundFrame message(Publication p) {
-    Message.Builder m = Message.newBuilder().setRoom(p.room()).setEpoch(p.epoch()).setTimeMs(p.timeMs());
-    if (p.payload().text()) {
-      m.setText(p.payload().asText());
-    } else {
-      m.setData(UnsafeByteOperations.unsafeWrap(p.payload().bytes())); // the payload is immutable by contract
-    }
-    if (p.hasOffset()) m.setOffset(p.offset());
-    return new OutboundFrame(ServerFrame.newBuilder().setMessage(m).build(), p.offset());
+    Message m = p.toMessage();
+    return new OutboundFrame(ServerFrame.newBuilder().setMessage(m).build(), p.offset(), p.hasOffset() ? p.epoch() : null);
   }
 
   byte[] encoded(WireFormat format) {

@@ -1,5 +1,7 @@
 package io.roomcast.core;
 
+import com.google.protobuf.UnsafeByteOperations;
+import io.roomcast.protocol.v1.Message;
 import java.util.Objects;
 
 /**
@@ -26,5 +28,17 @@ public record Publication(String room, Payload payload, long offset, String epoc
 
   public StreamPosition position() {
     return new StreamPosition(offset, epoch);
+  }
+
+  /** This publication as the protocol's {@code Message} frame body, sharing the payload's bytes. */
+  public Message toMessage() {
+    Message.Builder m = Message.newBuilder().setRoom(room).setEpoch(epoch).setTimeMs(timeMs);
+    if (payload.text()) {
+      m.setText(payload.asText());
+    } else {
+      m.setData(UnsafeByteOperations.unsafeWrap(payload.bytes())); // the payload is immutable by contract
+    }
+    if (hasOffset()) m.setOffset(offset);
+    return m.build();
   }
 }

@@ -2,6 +2,7 @@ package io.roomcast.core;
 
 import io.roomcast.protocol.v1.ClientFrame;
 import io.roomcast.protocol.v1.Publish;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,13 +20,15 @@ final class Requests {
   private final RoomNames names;
   private final SessionLimits limits;
   private final NodeMetrics metrics;
+  private final Recovery recovery;
 
-  Requests(Hub hub, Broker broker, SessionLimits limits, NodeMetrics metrics) {
+  Requests(Hub hub, Broker broker, SessionLimits limits, int maxRecovered, NodeMetrics metrics) {
     this.hub = hub;
     this.broker = broker;
     this.names = new RoomNames(limits.maxRoomNameLength());
     this.limits = limits;
     this.metrics = metrics;
+    this.recovery = new Recovery(broker, maxRecovered, metrics.registry);
   }
 
   Hub hub() {
@@ -60,11 +63,17 @@ final class Requests {
     if (s.subscriptions().size() >= limits.maxRooms()) {
       throw new RequestRejectedException(ErrorCode.TOO_MANY_REQUESTS, "at most " + limits.maxRooms() + " rooms per connection");
     }
-    Subscription sub = new Subscription(room, s);
+    Subscription sub = new Subscription(room, s, recovery);
     s.addSubscription(sub);
+    StreamPosition since = request.hasSince()
+        ? new StreamPosition(request.getSince().getOffset(), request.getSince().getEpoch()) : null;
+    // Subscribed at the broker first, then read where the room stands: every message after that
+    // position reaches this node, and the subscription holds live ones back until it is settled.
     hub.join(sub)
-        .thenCompose(v -> broker.position(room))
-        .whenComplete((position, failure) -> s.later(() -> {
+        .thenCompose(v -> since == null
+            ? recovery.position(room).thenApply(p -> new History(List.of(), p, true))
+            : recovery.after(room, since))
+        .whenComplete((history, failure) -> s.later(() -> {
           if (s.subscription(room) != sub) {
             reject(s, "SUBSCRIBE", id, hasId, ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + room + " before the subscription took effect");
             return;
@@ -75,19 +84,11 @@ final class Requests {
             brokerFailed(s, "SUBSCRIBE", id, hasId, failure);
             return;
           }
-          s.reply(Frames.subscribed(id, hasId, room, position, recovered(request, position)));
-          sub.settle(position.offset());
+          Boolean recovered = since == null ? null : history.complete();
+          if (recovered != null) recovery.countResume(recovered);
+          s.reply(Frames.subscribed(id, hasId, room, history.latest(), recovered));
+          sub.settle(history.latest(), Boolean.TRUE.equals(recovered) ? history.publications() : List.of());
         }));
-  }
-
-  /**
-   * Whether a client that asked to resume from {@code since} misses nothing. Without history (yet) a
-   * client is whole only when it already stands at the room's latest position; null when it did not ask.
-   */
-  private static Boolean recovered(io.roomcast.protocol.v1.Subscribe request, StreamPosition position) {
-    if (!request.hasSince()) return null;
-    var since = request.getSince();
-    return since.getEpoch().equals(position.epoch()) && since.getOffset() == position.offset();
   }
 
   private void unsubscribe(Session s, int id, boolean hasId, String room) {
@@ -110,6 +111,10 @@ final class Requests {
         s.reply(Frames.ack(id, hasId, publication.offset()));
       }
     }));
+  }
+
+  void checkRoom(String room) {
+    names.check(room);
   }
 
   /** The checks of every publish, whichever way it comes in. */

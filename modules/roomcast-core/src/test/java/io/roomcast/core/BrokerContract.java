@@ -177,6 +177,43 @@ public abstract class BrokerContract {
   }
 
   @Test
+  void historyReplaysWhatCameAfterAPosition() {
+    Broker broker = started(new Recorder());
+    String room = room("hist");
+    String epoch = null;
+    for (int i = 1; i <= 5; i++) epoch = join(broker.publish(room, Payload.text("m" + i))).epoch();
+
+    History h = join(broker.history(room, new StreamPosition(2, epoch), 100));
+
+    assertThat(h.complete()).isTrue();
+    assertThat(h.latest()).isEqualTo(new StreamPosition(5, epoch));
+    assertThat(h.publications()).extracting(Publication::offset).containsExactly(3L, 4L, 5L);
+    assertThat(h.publications()).extracting(p -> p.payload().asText()).containsExactly("m3", "m4", "m5");
+    assertThat(h.publications().get(0).payload().text()).isTrue();
+    assertThat(h.publications().get(0).epoch()).isEqualTo(epoch);
+  }
+
+  @Test
+  void historySaysWhenItCannotServeAPosition() {
+    Broker broker = started(new Recorder());
+    String room = room("lost");
+    String epoch = null;
+    for (int i = 1; i <= 5; i++) epoch = join(broker.publish(room, Payload.text("m" + i))).epoch();
+
+    History otherEpoch = join(broker.history(room, new StreamPosition(2, epoch + "x"), 100));
+    History cutByLimit = join(broker.history(room, new StreamPosition(0, epoch), 2));
+    History upToDate = join(broker.history(room, new StreamPosition(5, epoch), 100));
+    History ahead = join(broker.history(room, new StreamPosition(9, epoch), 100));
+
+    assertThat(otherEpoch.complete()).isFalse();
+    assertThat(otherEpoch.latest()).isEqualTo(new StreamPosition(5, epoch));
+    assertThat(cutByLimit.complete()).isFalse();
+    assertThat(upToDate.complete()).isTrue();
+    assertThat(upToDate.publications()).isEmpty();
+    assertThat(ahead.complete()).isFalse();
+  }
+
+  @Test
   void fansOutToEverySubscribedInstance() {
     if (!sharedBetweenInstances()) return; // one in-memory broker is one node; nothing to share
     Recorder first = new Recorder();

@@ -85,33 +85,6 @@ class NodeTest {
   }
 
   @Test
-  void reportsWhetherAResumingClientMissedAnything() {
-    FakeClient publisher = new FakeClient(node, ioA, WireFormat.PROTO);
-    long offset = publisher.awaitReply(publisher.publish("resume", "one")).getAck().getOffset();
-    FakeClient reader = new FakeClient(node, ioB, WireFormat.PROTO);
-    String epoch = reader.awaitReply(reader.subscribe("probe")).getSubscribed().getPosition().getEpoch();
-
-    ServerFrame upToDate = reader.awaitReply(resume(reader, 50, "resume", offset, epoch));
-    reader.awaitReply(reader.unsubscribe("resume"));
-    ServerFrame behind = reader.awaitReply(resume(reader, 51, "resume", offset - 1, epoch));
-    reader.awaitReply(reader.unsubscribe("resume"));
-    ServerFrame otherEpoch = reader.awaitReply(resume(reader, 52, "resume", offset, "gone"));
-    ServerFrame plain = reader.awaitReply(reader.subscribe("probe2"));
-
-    assertThat(upToDate.getSubscribed().getRecovered()).isTrue();
-    assertThat(behind.getSubscribed().hasRecovered()).isTrue();
-    assertThat(behind.getSubscribed().getRecovered()).isFalse();
-    assertThat(otherEpoch.getSubscribed().getRecovered()).isFalse();
-    assertThat(plain.getSubscribed().hasRecovered()).isFalse();
-  }
-
-  private static int resume(FakeClient c, int id, String room, long offset, String epoch) {
-    c.send(ClientFrame.newBuilder().setId(id).setSubscribe(io.roomcast.protocol.v1.Subscribe.newBuilder().setRoom(room)
-        .setSince(io.roomcast.protocol.v1.Position.newBuilder().setOffset(offset).setEpoch(epoch))).build());
-    return id;
-  }
-
-  @Test
   void doesNotDeliverRoomsAClientLeftOrNeverJoined() {
     FakeClient alice = new FakeClient(node, ioA, WireFormat.PROTO);
     FakeClient bob = new FakeClient(node, ioB, WireFormat.PROTO);

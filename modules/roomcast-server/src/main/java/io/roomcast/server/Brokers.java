@@ -9,7 +9,9 @@ final class Brokers {
   private Brokers() {}
 
   static Broker forConfig(ServerConfig config, MeterRegistry registry) {
-    if (config.redis().isEmpty()) return new MemoryBroker();
+    if (config.redis().isEmpty()) {
+      return new MemoryBroker(config.history().size(), config.history().ttl(), System::currentTimeMillis);
+    }
     throw new IllegalArgumentException("the Redis broker is not part of this build yet: " + config.redis().get());
   }
 }

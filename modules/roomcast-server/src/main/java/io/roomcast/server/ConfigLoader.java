@@ -87,7 +87,8 @@ final class ConfigLoader {
         c.getInt("port"),
         redis.isBlank() ? Optional.empty() : Optional.of(redis),
         c.getDuration("close-timeout"),
-        new NodeConfig(nodeId, limits, c.getDuration("room-linger")),
+        new ServerConfig.History(c.getInt("history.size"), c.getDuration("history.ttl")),
+        new NodeConfig(nodeId, limits, c.getDuration("room-linger"), c.getInt("max-recovered")),
         c.getBoolean("demo.ticker"));
   }
 

@@ -69,6 +69,7 @@ public final class RoomcastServer implements AutoCloseable {
     RoutingHandler routes = Handlers.routing()
         .get("/ws", websocket)
         .post("/api/v1/rooms/{room}/messages", new PublishHandler(node))
+        .get("/api/v1/rooms/{room}/messages", new HistoryHandler(node))
         .get("/healthz", ex -> text(ex, StatusCodes.OK, "ok"))
         .get("/readyz", ex -> {
           if (node.ready()) {

@@ -10,10 +10,19 @@ import java.util.Optional;
  *
  * @param redis the broker's Redis URI; empty for the in-memory broker
  * @param closeTimeout how long a closing connection may take before it is cut
+ * @param history how much of each room the broker keeps for recovery
  * @param demoTicker whether the node publishes made-up prices to room "ticker" for the demo page
  */
-public record ServerConfig(String host, int port, Optional<String> redis, Duration closeTimeout, NodeConfig node,
-    boolean demoTicker) {
+public record ServerConfig(String host, int port, Optional<String> redis, Duration closeTimeout, History history,
+    NodeConfig node, boolean demoTicker) {
+  /** Room history kept by the broker: at most {@code size} messages, gone {@code ttl} after the last publish. */
+  public record History(int size, Duration ttl) {
+    public History {
+      if (size < 0) throw new IllegalArgumentException("history size must not be negative: " + size);
+      if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("history ttl must be positive: " + ttl);
+    }
+  }
+
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -22,6 +31,7 @@ public record ServerConfig(String host, int port, Optional<String> redis, Durati
     if (closeTimeout.isNegative() || closeTimeout.isZero()) {
       throw new IllegalArgumentException("closeTimeout must be positive: " + closeTimeout);
     }
+    Objects.requireNonNull(history, "history");
     Objects.requireNonNull(node, "node");
   }
 
@@ -32,7 +42,11 @@ public record ServerConfig(String host, int port, Optional<String> redis, Durati
         "roomcast.demo.ticker", "false"), java.util.Map.of());
   }
 
+  public ServerConfig withPort(int newPort) {
+    return new ServerConfig(host, newPort, redis, closeTimeout, history, node, demoTicker);
+  }
+
   public ServerConfig withNode(NodeConfig newNode) {
-    return new ServerConfig(host, port, redis, closeTimeout, newNode, demoTicker);
+    return new ServerConfig(host, port, redis, closeTimeout, history, newNode, demoTicker);
   }
 }

@@ -3,6 +3,8 @@ package io.roomcast.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.roomcast.client.ClientEvents;
+import io.roomcast.client.ClientOptions;
 import io.roomcast.client.ClosedBy;
 import io.roomcast.client.RoomcastClient;
 import io.roomcast.client.RoomcastException;
@@ -64,6 +66,58 @@ class NodeEndToEndIT {
       assertThat(response.body()).startsWith("{\"offset\":\"1\",\"epoch\":\"");
       inbox.awaitText("from a backend");
       assertThat(inbox.messages.get(0).text()).isTrue();
+    }
+  }
+
+  @Test
+  void historyApiServesWhatCameAfterAnOffset() throws Exception {
+    try (TestNode node = TestNode.start()) {
+      for (String m : new String[] {"one", "two", "three"}) {
+        assertThat(node.post("/api/v1/rooms/log/messages", "text/plain", m.getBytes(StandardCharsets.UTF_8)).statusCode())
+            .isEqualTo(200);
+      }
+
+      var page = node.get("/api/v1/rooms/log/messages?since=1&limit=10");
+      var otherEpoch = node.get("/api/v1/rooms/log/messages?since=1&epoch=nope");
+      var badSince = node.get("/api/v1/rooms/log/messages?since=-4");
+
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("\"text\":\"two\"", "\"text\":\"three\"", "\"complete\":true")
+          .doesNotContain("\"text\":\"one\"");
+      assertThat(otherEpoch.body()).doesNotContain("\"complete\":true").doesNotContain("\"messages\"");
+      assertThat(badSince.statusCode()).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void theClientReconnectsToARestartedNodeAndReportsTheLostStream() throws Exception {
+    TestNode first = TestNode.start();
+    int port = first.server.port();
+    var resets = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    var reconnected = new java.util.concurrent.CountDownLatch(1);
+    ClientEvents events = new ClientEvents() {
+      @Override public void onConnected(boolean reconnect) {
+        if (reconnect) reconnected.countDown();
+      }
+      @Override public void onRoomReset(String room, long offset, String epoch) {
+        resets.add(room);
+      }
+    };
+    try (RoomcastClient c = RoomcastClient.connect(first.ws(),
+        ClientOptions.defaults().withBackoff(java.time.Duration.ofMillis(50), java.time.Duration.ofMillis(500)), events)) {
+      Inbox inbox = new Inbox();
+      c.subscribe("room", inbox).join();
+      c.publish("room", "before").join();
+      inbox.awaitText("before");
+
+      first.close();
+      try (TestNode second = TestNode.onPort(port)) {
+        assertThat(reconnected.await(20, TimeUnit.SECONDS)).isTrue();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> resets.contains("room"));
+        second.post("/api/v1/rooms/room/messages", "text/plain", "after".getBytes(StandardCharsets.UTF_8));
+        inbox.awaitText("after");
+        assertThat(inbox.texts()).containsExactly("before", "after");
+      }
     }
   }
 

@@ -15,18 +15,23 @@ final class TestNode implements AutoCloseable {
   final RoomcastServer server;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private TestNode(UnaryOperator<NodeConfig> tweak) {
-    ServerConfig config = ServerConfig.loopback("it");
+  private TestNode(int port, UnaryOperator<NodeConfig> tweak) {
+    ServerConfig config = ServerConfig.loopback("it").withPort(port);
     config = config.withNode(tweak.apply(config.node()));
     server = RoomcastServer.start(config, new MemoryBroker(), registry);
   }
 
   static TestNode start() {
-    return new TestNode(UnaryOperator.identity());
+    return new TestNode(0, UnaryOperator.identity());
   }
 
   static TestNode start(UnaryOperator<NodeConfig> tweak) {
-    return new TestNode(tweak);
+    return new TestNode(0, tweak);
+  }
+
+  /** A new node on the port a stopped one used: a restart, as its clients see it. */
+  static TestNode onPort(int port) {
+    return new TestNode(port, UnaryOperator.identity());
   }
 
   URI ws() {

@@ -1,0 +1,17 @@
+package io.roomcast.client;
+
+/** What happens to a {@link RoomcastClient}'s connection; every method defaults to doing nothing. */
+public interface ClientEvents {
+  /** A connection is up (the first, or a reconnect) and its resubscriptions were sent. */
+  default void onConnected(boolean reconnect) {}
+
+  /** A connection was lost or closed; {@code willReconnect} says whether the client tries again. */
+  default void onDisconnected(ClosedBy how, boolean willReconnect) {}
+
+  /**
+   * A room's stream did not continue where the client stood (after a reconnect, or while connected
+   * when history was lost): messages in between cannot be had, so the application should reload the
+   * room's state. {@code offset} and {@code epoch} are where the stream goes on from.
+   */
+  default void onRoomReset(String room, long offset, String epoch) {}
+}
