@@ -125,7 +125,12 @@ function join(name: string): void {
       view.status = describe(e);
       if (e.since) {
         log(`resubscribed to ${name} from offset ${e.since.offset}: recovered: ${e.recovered}`, e.recovered ? 'ok' : 'warn');
-        if (e.recovered === false) view.lines.push({ from: '', text: `— reconnected; messages sent meanwhile may be missing (recovered: false) —` });
+        if (e.recovered === false) {
+          const what = e.resubscribed ? 'reconnected' : 'the node reported a gap';
+          view.lines.push({ from: '', text: `— ${what}; messages sent meanwhile may be missing (recovered: false) —` });
+        } else if (e.recovered === true && e.resubscribed) {
+          view.lines.push({ from: '', text: '— reconnected; nothing missed (recovered: true) —' });
+        }
       }
       renderStatus();
       renderMessages();

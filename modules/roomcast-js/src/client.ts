@@ -387,6 +387,8 @@ export class RoomcastClient extends Emitter<ClientEvents> implements Subscriptio
       const d = f.disconnect;
       this.advice = { code: d.code ?? 0, reason: d.reason ?? '', reconnect: !!d.reconnect };
       if (d.retryAfterMs) this.advice.retryAfterMs = d.retryAfterMs;
+    } else if (f.subscribed && (f.id === null || f.id === undefined)) {
+      this.onStreamReset(f.subscribed);
     } else if (f.id !== null && f.id !== undefined) {
       const p = this.pending.get(f.id);
       if (!p) return; // timed out already
@@ -504,6 +506,22 @@ export class RoomcastClient extends Emitter<ClientEvents> implements Subscriptio
       event.recovered = recovered;
     }
     sub.onConfirmed(event);
+    this.call(() => sub.handlers.onSubscribed?.(event));
+    this.emit('subscribed', event);
+  }
+
+  /**
+   * An unsolicited `subscribed` (no id): while connected, the node found a gap it cannot fill or the
+   * room's epoch changed. The stream goes on from the given position; the app must reload its state.
+   */
+  private onStreamReset(s: NonNullable<ServerFrameMsg['subscribed']>): void {
+    const sub = this.subs.get(s.room ?? '');
+    if (!sub || sub.state !== 'subscribed') return;
+    const position: Position = { offset: num(s.position?.offset) ?? 0, epoch: s.position?.epoch ?? '' };
+    const since = sub.position;
+    sub.position = position;
+    const event: SubscribedEvent = { room: sub.room, position, resubscribed: false, recovered: s.recovered ?? false };
+    if (since) event.since = since;
     this.call(() => sub.handlers.onSubscribed?.(event));
     this.emit('subscribed', event);
   }

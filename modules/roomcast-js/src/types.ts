@@ -59,6 +59,11 @@ export interface DisconnectedEvent {
   reconnectInMs?: number;
 }
 
+/**
+ * A subscription took effect (or was re-established after a reconnect), or, with `resubscribed`
+ * false and `recovered` false, the node reports mid-stream that messages were lost (a gap it could
+ * not fill from history, or the room's epoch changed): delivery goes on from `position`.
+ */
 export interface SubscribedEvent {
   room: string;
   /** The room's latest position when the subscription took effect (the position delivery continues from). */

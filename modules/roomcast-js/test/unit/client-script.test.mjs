@@ -247,3 +247,21 @@ test('requests made while connecting wait for the connection; disconnect() rejec
   await assert.rejects(never, (e) => e.code === ErrorCode.UNAVAILABLE);
   assert.equal(c.state, 'disconnected');
 });
+
+test('an unsolicited subscribed (a gap the node could not fill, or a new epoch) moves the position and reports recovered: false', async () => {
+  const c = newClient();
+  const subscribed = [];
+  const got = [];
+  c.subscribe('news', { onSubscribed: (e) => subscribed.push(e), onMessage: (m) => got.push(m.offset) });
+  c.connect();
+  const conn = await server.connection(1);
+  conn.autoSubscribe({ offset: 4, epoch: 'e1' });
+  conn.connected();
+  await eventually(() => subscribed.length === 1, 'subscribed');
+  conn.send({ subscribed: { room: 'news', position: { offset: 2, epoch: 'e2' }, recovered: false } },
+    { message: { room: 'news', text: 'x', offset: 3, epoch: 'e2' } });
+  await eventually(() => got.length === 1, 'the message of the new epoch');
+  assert.deepEqual(subscribed[1], { room: 'news', position: { offset: 2, epoch: 'e2' }, resubscribed: false, recovered: false,
+    since: { offset: 4, epoch: 'e1' } });
+  assert.deepEqual(c.subscription('news').position, { offset: 3, epoch: 'e2' });
+});
