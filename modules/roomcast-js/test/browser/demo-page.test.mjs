@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort, TestNode } from '../support/node.mjs';
 import { launchBrowser, screenshot } from '../support/browser.mjs';
+import { CuttableProxy } from '../support/proxy.mjs';
 
 let browser;
 let node;
@@ -38,7 +39,7 @@ async function say(page, text) {
   await page.click('[data-testid="send"]');
 }
 
-async function openTab(query) {
+async function openTab(query, base = node.httpUrl) {
   const page = await browser.context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -46,7 +47,7 @@ async function openTab(query) {
     // The browser itself logs failed WebSocket attempts while the node is down: expected then.
     if (m.type() === 'error' && !/WebSocket connection to .* failed/.test(m.text())) problems.push(`console error: ${m.text()}`);
   });
-  await page.goto(`${node.httpUrl}/${query}`);
+  await page.goto(`${base}/${query}`);
   return { page, problems };
 }
 
@@ -131,4 +132,32 @@ test('the page joins and leaves rooms; messages of another room count as unread'
   await a.page.waitForTimeout(300);
   assert.doesNotMatch(await a.page.textContent('[data-testid="messages"]'), /nobody in a hears this/);
   assert.deepEqual([...a.problems, ...b.problems], []);
+});
+
+test('a tab behind a relay (as behind a load balancer) whose link is cut gets what it missed on reconnect (recovered: true)', async () => {
+  const relay = await CuttableProxy.start(node.port);
+  try {
+    const a = await openTab('?name=Eve&rooms=relay-room', `http://127.0.0.1:${relay.port}`);
+    const b = await openTab('?name=Fay&rooms=relay-room');
+    for (const { page } of [a, b]) await waitText(page, 'state', /^connected$/);
+    await say(b.page, 'first');
+    await waitText(a.page, 'messages', /Fay\s*first/);
+
+    relay.refusing = true;
+    relay.cut();
+    await waitText(a.page, 'state', /^connecting$/);
+    await say(b.page, 'while Eve was away');
+    await waitText(b.page, 'messages', /while Eve was away/);
+    await a.page.waitForTimeout(300);
+    relay.refusing = false;
+
+    await waitText(a.page, 'state', /^connected$/, 20_000);
+    await waitText(a.page, 'room-status', /recovered: true/);
+    await waitText(a.page, 'log', /resubscribed to relay-room from offset \d+: recovered: true/);
+    await waitText(a.page, 'messages', /Fay\s*first.*Fay\s*while Eve was away/);
+    await screenshot(a.page, '4-relay-cut-recovered-tab-a');
+    assert.deepEqual([...a.problems, ...b.problems], []);
+  } finally {
+    await relay.close();
+  }
 });

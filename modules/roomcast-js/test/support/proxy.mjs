@@ -5,10 +5,16 @@ import { createServer, connect } from 'node:net';
 export class CuttableProxy {
   /** Open socket pairs, so cut() can end them all. */
   sockets = new Set();
+  /** While true, new connections are reset at once (the node looks unreachable). */
+  refusing = false;
 
   static async start(targetPort) {
     const p = new CuttableProxy();
     p.server = createServer((client) => {
+      if (p.refusing) {
+        client.destroy();
+        return;
+      }
       const upstream = connect(targetPort, '127.0.0.1');
       p.sockets.add(client);
       p.sockets.add(upstream);
