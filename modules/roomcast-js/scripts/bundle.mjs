@@ -21,4 +21,7 @@ await esbuild.build({ ...common, entryPoints: [join(root, 'demo', 'demo.ts')], o
 for (const f of readdirSync(join(root, 'demo'))) {
   if (f.endsWith('.html') || f.endsWith('.css') || f.endsWith('.svg')) copyFileSync(join(root, 'demo', f), join(web, f));
 }
+// The declarations of the generated codec, which dist/types/codec.d.ts refers to.
+mkdirSync(join(dist, 'types', 'gen'), { recursive: true });
+copyFileSync(join(root, 'src', 'gen', 'roomcast.d.ts'), join(dist, 'types', 'gen', 'roomcast.d.ts'));
 console.log('bundled dist/roomcast.js, dist/node.js and the demo page in dist/web/');
