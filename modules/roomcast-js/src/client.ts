@@ -528,6 +528,11 @@ export class RoomcastClient extends Emitter<ClientEvents> implements Subscriptio
 
   private onSubscribeFailed(sub: Subscription, error: RoomcastError): void {
     if (this.subs.get(sub.room) !== sub) return;
+    if (error.code === ErrorCode.TIMEOUT && error.source === 'client') {
+      // The node may still take it (a retry would then be refused with 409): start over on a new connection.
+      this.abort(`no reply to subscribe ${sub.room} within ${this.requestTimeoutMs} ms`, 'transport');
+      return;
+    }
     this.call(() => sub.handlers.onError?.(error));
     this.emit('error', { context: 'subscribe', error, room: sub.room });
     if (error.retryable) {
