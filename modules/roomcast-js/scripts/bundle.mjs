@@ -17,7 +17,14 @@ const common = { bundle: true, format: 'esm', sourcemap: true, target: ['es2020'
 await esbuild.build({ ...common, entryPoints: [join(root, 'src', 'index.ts')], outfile: join(dist, 'roomcast.js'), platform: 'browser' });
 await esbuild.build({ ...common, entryPoints: [join(root, 'src', 'node.ts')], outfile: join(dist, 'node.js'), platform: 'node', target: ['node20'], external: ['ws'] });
 await esbuild.build({ ...common, entryPoints: [join(root, 'src', 'index.ts')], outfile: join(web, 'roomcast.js'), platform: 'browser', minify: true });
-await esbuild.build({ ...common, entryPoints: [join(root, 'demo', 'demo.ts')], outfile: join(web, 'demo.js'), platform: 'browser', minify: true });
+// The page loads the client from ./roomcast.js (the same file other pages use) instead of a second copy.
+const sharedClient = {
+  name: 'shared-client',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/src\/index\.js$/ }, () => ({ path: './roomcast.js', external: true }));
+  },
+};
+await esbuild.build({ ...common, entryPoints: [join(root, 'demo', 'demo.ts')], outfile: join(web, 'demo.js'), platform: 'browser', minify: true, plugins: [sharedClient] });
 for (const f of readdirSync(join(root, 'demo'))) {
   if (f.endsWith('.html') || f.endsWith('.css') || f.endsWith('.svg')) copyFileSync(join(root, 'demo', f), join(web, f));
 }
