@@ -48,7 +48,7 @@ async def main(url):
     async with websockets.connect(url, subprotocols=["roomcast.v1.json"]) as ws:
         assert ws.subprotocol == "roomcast.v1.json", ws.subprotocol
         (connected,) = await frames(ws, 1)
-        expect({"connected": {"node": "...", "session": "...", "maxMessageBytes": 65536}}, connected)
+        expect({"connected": {"node": "...", "session": "...", "pingIntervalMs": 25000, "maxMessageBytes": 65536}}, connected)
 
         await send(ws, '{"id":1,"subscribe":{"room":"chat"}}')
         (subscribed,) = await frames(ws, 1)

@@ -32,7 +32,8 @@ public final class RoomcastClient implements AutoCloseable {
   private final URI uri;
   private final ClientOptions options;
   private final ClientEvents events;
-  private final HttpClient http = HttpClient.newHttpClient();
+  /** Shared by this client's connections; may be shared with other clients (one selector thread for all). */
+  private final HttpClient http;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "roomcast-client-reconnect");
     t.setDaemon(true);
@@ -62,10 +63,14 @@ public final class RoomcastClient implements AutoCloseable {
     }
   }
 
-  private RoomcastClient(URI uri, ClientOptions options, ClientEvents events) {
+  /** Messages of rooms this client is not in: a server bug if ever nonzero. */
+  private final java.util.concurrent.atomic.AtomicLong strays = new java.util.concurrent.atomic.AtomicLong();
+
+  private RoomcastClient(URI uri, ClientOptions options, ClientEvents events, HttpClient http) {
     this.uri = uri;
     this.options = options;
     this.events = events;
+    this.http = http;
   }
 
   /** Connects once, without reconnecting: e.g. {@code ws://localhost:8080/ws}. */
@@ -75,7 +80,12 @@ public final class RoomcastClient implements AutoCloseable {
 
   /** Connects, then keeps connected as {@code options} say. Fails if the first attempt fails. */
   public static RoomcastClient connect(URI uri, ClientOptions options, ClientEvents events) {
-    RoomcastClient client = new RoomcastClient(uri, options, events);
+    return connect(uri, options, events, HttpClient.newHttpClient());
+  }
+
+  /** As {@link #connect(URI, ClientOptions, ClientEvents)}, on a given HttpClient (many clients can share one). */
+  public static RoomcastClient connect(URI uri, ClientOptions options, ClientEvents events, HttpClient http) {
+    RoomcastClient client = new RoomcastClient(uri, options, events, http);
     client.use(Link.open(client, client.http, uri, options.connectTimeout()).join());
     events.onConnected(false);
     return client;
@@ -118,6 +128,11 @@ public final class RoomcastClient implements AutoCloseable {
     synchronized (r) {
       return r.epoch == null ? null : Position.newBuilder().setOffset(r.offset).setEpoch(r.epoch).build();
     }
+  }
+
+  /** How many messages arrived for rooms this client is not subscribed to (left rooms may still drain). */
+  public long strayMessages() {
+    return strays.get();
   }
 
   /** Completes when the client is closed for good (by {@link #close()}, or a close it does not recover from). */
@@ -208,7 +223,10 @@ public final class RoomcastClient implements AutoCloseable {
 
   private void onMessage(io.roomcast.protocol.v1.Message m) {
     Room r = rooms.get(m.getRoom());
-    if (r == null) return;
+    if (r == null) {
+      strays.incrementAndGet();
+      return;
+    }
     if (m.hasOffset()) {
       synchronized (r) {
         if (m.getEpoch().equals(r.epoch) && m.getOffset() <= r.offset) return; // seen already

@@ -25,6 +25,12 @@ public interface Connection {
    */
   void write(List<byte[]> frames, WriteCompletion done);
 
+  /**
+   * Runs {@code task} on {@link #executor()} after {@code delayMillis}. Timers cost nothing while they
+   * wait, so an idle connection costs no CPU between heartbeats.
+   */
+  void schedule(Runnable task, long delayMillis);
+
   /** Sends {@code lastFrame} (if not null) and a close frame with the disconnect's code, then closes. */
   void close(Disconnect disconnect, byte[] lastFrame);
 

@@ -19,9 +19,14 @@ final class Frames {
     return b;
   }
 
-  static ServerFrame connected(String node, String session, SessionLimits limits) {
+  /** The same bytes for every ping of every session. */
+  static final OutboundFrame PING = OutboundFrame.of(
+      ServerFrame.newBuilder().setPing(io.roomcast.protocol.v1.Ping.getDefaultInstance()).build());
+
+  static ServerFrame connected(String node, String session, SessionLimits limits, Heartbeat heartbeat) {
     return ServerFrame.newBuilder()
-        .setConnected(Connected.newBuilder().setNode(node).setSession(session).setMaxMessageBytes(limits.maxMessageBytes()))
+        .setConnected(Connected.newBuilder().setNode(node).setSession(session).setMaxMessageBytes(limits.maxMessageBytes())
+            .setPingIntervalMs((int) heartbeat.interval().toMillis()))
         .build();
   }
 
@@ -54,7 +59,7 @@ final class Frames {
   static ServerFrame disconnect(Disconnect d) {
     return ServerFrame.newBuilder()
         .setDisconnect(io.roomcast.protocol.v1.Disconnect.newBuilder()
-            .setCode(d.code()).setReason(d.reason()).setReconnect(d.reconnect()))
+            .setCode(d.code()).setReason(d.reason()).setReconnect(d.reconnect()).setRetryAfterMs((int) d.retryAfterMs()))
         .build();
   }
 }

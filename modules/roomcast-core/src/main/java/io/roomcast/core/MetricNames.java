@@ -31,6 +31,8 @@ public final class MetricNames {
   public static final String RECOVERIES = "roomcast.recoveries";
   /** Counter: offsets skipped on a live room (a message lost on the way), tag {@code outcome} = repaired | lost. */
   public static final String GAPS = "roomcast.gaps";
+  /** Counter: sessions closed because they did not answer a ping in time. */
+  public static final String HEARTBEAT_TIMEOUTS = "roomcast.heartbeat.timeouts";
   /** Counter: handshakes refused before the upgrade, tag {@code reason}. */
   public static final String HANDSHAKES_REJECTED = "roomcast.handshakes.rejected";
 }

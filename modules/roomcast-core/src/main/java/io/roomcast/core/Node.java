@@ -1,7 +1,15 @@
 package io.roomcast.core;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,6 +31,10 @@ public final class Node implements AutoCloseable {
   private final Hub hub;
   private final Requests requests;
   private final AtomicLong sessionSeq = new AtomicLong();
+  /** Open sessions, for draining. */
+  private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+  /** Set once, by {@link #drain}: no new clients, and the open ones are being sent away. */
+  private volatile boolean draining;
   /** Set once, by {@link #close()}. */
   private volatile boolean closed;
 
@@ -58,11 +70,12 @@ public final class Node implements AutoCloseable {
    */
   public Session accept(Connection connection) {
     String id = config.nodeId() + "-" + Long.toString(sessionSeq.incrementAndGet(), 36);
-    Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests, config.limits(), metrics);
+    Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests, config, metrics, sessions::remove);
+    sessions.add(session);
     metrics.opened.increment();
     metrics.open.incrementAndGet();
     log.debug("session {} from {} opened ({})", id, connection.remoteAddress(), connection.format().subprotocol());
-    session.sendConnected(config.nodeId());
+    session.start(config.nodeId());
     return session;
   }
 
@@ -91,9 +104,42 @@ public final class Node implements AutoCloseable {
     return broker.position(room).thenCompose(p -> broker.history(room, new StreamPosition(sinceOffset, p.epoch()), max));
   }
 
-  /** Whether the node accepts clients: not closed, and the broker reachable. */
+  /** Whether the node accepts clients: not draining or closed, and the broker reachable. */
   public boolean ready() {
-    return !closed && broker.available();
+    return !draining && !closed && broker.available();
+  }
+
+  /** Whether new connections are welcome (false once draining). */
+  public boolean accepting() {
+    return !draining && !closed;
+  }
+
+  /** Sessions open now. */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  /**
+   * Sends every client away to reconnect elsewhere, spread evenly over {@code window} in random
+   * order so the rest of the cluster is not hit by a reconnect storm. From now on {@link #ready()}
+   * and {@link #accepting()} are false. A client's publishes in flight are answered before it is
+   * closed (1001, reconnect advised). Completes when every session is gone.
+   */
+  public CompletableFuture<Void> drain(Duration window) {
+    draining = true;
+    List<Session> open = new ArrayList<>(sessions);
+    Collections.shuffle(open);
+    log.info("node {} draining {} sessions over {}", config.nodeId(), open.size(), window);
+    long step = open.isEmpty() ? 0 : window.toNanos() / open.size();
+    for (int i = 0; i < open.size(); i++) {
+      Session s = open.get(i);
+      timer.schedule(() -> s.later(() -> s.drain(Disconnect.GOING_AWAY)), step * i, TimeUnit.NANOSECONDS);
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    timer.scheduleAtFixedRate(() -> {
+      if (sessions.isEmpty()) done.complete(null);
+    }, 0, 20, TimeUnit.MILLISECONDS);
+    return done;
   }
 
   /** Rooms the node holds a broker subscription for (or is about to drop one). */

@@ -12,8 +12,9 @@ import java.util.Objects;
  *     member left, so members that come and go do not churn broker subscriptions
  * @param maxRecovered most messages replayed to one resuming subscription; a client that missed more
  *     gets {@code recovered: false} and reloads its state
+ * @param heartbeat how dead clients are found
  */
-public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinger, int maxRecovered) {
+public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinger, int maxRecovered, Heartbeat heartbeat) {
   public static final Duration DEFAULT_ROOM_LINGER = Duration.ofSeconds(5);
   public static final int DEFAULT_MAX_RECOVERED = 1000;
 
@@ -23,6 +24,7 @@ public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinge
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(roomLinger, "roomLinger");
     if (roomLinger.isNegative()) throw new IllegalArgumentException("roomLinger must not be negative: " + roomLinger);
+    Objects.requireNonNull(heartbeat, "heartbeat");
     if (maxRecovered < 0) throw new IllegalArgumentException("maxRecovered must not be negative: " + maxRecovered);
     if (maxRecovered > limits.maxQueuedFrames()) {
       throw new IllegalArgumentException("maxRecovered (" + maxRecovered + ") must fit in maxQueuedFrames (" + limits.maxQueuedFrames() + ")");
@@ -30,14 +32,18 @@ public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinge
   }
 
   public static NodeConfig defaults(String nodeId) {
-    return new NodeConfig(nodeId, SessionLimits.defaults(), DEFAULT_ROOM_LINGER, DEFAULT_MAX_RECOVERED);
+    return new NodeConfig(nodeId, SessionLimits.defaults(), DEFAULT_ROOM_LINGER, DEFAULT_MAX_RECOVERED, Heartbeat.defaults());
   }
 
   public NodeConfig withLimits(SessionLimits newLimits) {
-    return new NodeConfig(nodeId, newLimits, roomLinger, Math.min(maxRecovered, newLimits.maxQueuedFrames()));
+    return new NodeConfig(nodeId, newLimits, roomLinger, Math.min(maxRecovered, newLimits.maxQueuedFrames()), heartbeat);
+  }
+
+  public NodeConfig withHeartbeat(Heartbeat newHeartbeat) {
+    return new NodeConfig(nodeId, limits, roomLinger, maxRecovered, newHeartbeat);
   }
 
   public NodeConfig withRoomLinger(Duration linger) {
-    return new NodeConfig(nodeId, limits, linger, maxRecovered);
+    return new NodeConfig(nodeId, limits, linger, maxRecovered, heartbeat);
   }
 }

@@ -104,12 +104,14 @@ final class Requests {
     Payload payload = payloadOf(p);
     checkPublish(p.getRoom(), payload);
     metrics.publishedWs.increment();
+    s.publishStarted();
     broker.publish(p.getRoom(), payload).whenComplete((publication, failure) -> s.later(() -> {
       if (failure != null) {
         brokerFailed(s, "PUBLISH", id, hasId, failure);
       } else {
         s.reply(Frames.ack(id, hasId, publication.offset()));
       }
+      s.publishEnded(); // after the answer: a draining session closes right after it
     }));
   }
 

@@ -34,7 +34,10 @@ public final class Session {
   private final Shard shard;
   private final Requests requests;
   private final SessionLimits limits;
+  private final Heartbeat heartbeat;
   private final NodeMetrics metrics;
+  /** Told once when this session is gone, so the node forgets it. */
+  private final java.util.function.Consumer<Session> onGone;
   /** Subscriptions by room, settled or not. */
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   /** Encoded frames waiting behind the write in flight, oldest first. */
@@ -45,15 +48,24 @@ public final class Session {
   private boolean writing;
   /** Set once, when the session starts closing; nothing is sent or accepted after it. */
   private boolean closed;
+  /** Whether the client sent anything since the last ping. */
+  private boolean heard = true;
+  /** Publishes sent to the broker and not yet answered; a draining session waits for them. */
+  private int publishesInFlight;
+  /** Set when the node drains: the session closes with {@code drainWith} once no publish is in flight. */
+  private Disconnect drainWith;
 
-  Session(String id, Connection connection, Shard shard, Requests requests, SessionLimits limits, NodeMetrics metrics) {
+  Session(String id, Connection connection, Shard shard, Requests requests, NodeConfig config, NodeMetrics metrics,
+      java.util.function.Consumer<Session> onGone) {
     this.id = id;
     this.connection = connection;
     this.format = connection.format();
     this.shard = shard;
     this.requests = requests;
-    this.limits = limits;
+    this.limits = config.limits();
+    this.heartbeat = config.heartbeat();
     this.metrics = metrics;
+    this.onGone = onGone;
   }
 
   public String id() {
@@ -63,6 +75,7 @@ public final class Session {
   /** A binary WebSocket message from the client, already bounded in size by the transport. */
   public void onBinary(ByteBuffer message) {
     if (closed) return;
+    heard = true;
     if (format != WireFormat.PROTO) {
       refuse("binary_on_json", Disconnect.UNSUPPORTED_DATA.because("binary message on " + format.subprotocol()));
       return;
@@ -80,6 +93,7 @@ public final class Session {
   /** A text WebSocket message from the client, already bounded in size by the transport. */
   public void onText(CharSequence message) {
     if (closed) return;
+    heard = true;
     if (format != WireFormat.JSON) {
       refuse("text_on_proto", Disconnect.UNSUPPORTED_DATA.because("text message on " + format.subprotocol()));
       return;
@@ -92,6 +106,11 @@ public final class Session {
       return;
     }
     handle(frames);
+  }
+
+  /** A WebSocket-level pong (or any sign of life the transport sees outside messages). */
+  public void onPong() {
+    heard = true;
   }
 
   /** The transport saw the connection close (either side, any reason). Releases its rooms. */
@@ -122,6 +141,7 @@ public final class Session {
   }
 
   private void release() {
+    onGone.accept(this);
     if (subscriptions.isEmpty()) return;
     List<Subscription> all = new ArrayList<>(subscriptions.values());
     subscriptions.clear();
@@ -242,7 +262,43 @@ public final class Session {
     write(batch);
   }
 
-  void sendConnected(String nodeId) {
-    reply(Frames.connected(nodeId, id, limits));
+  /** Greets the client and starts the heartbeat. */
+  void start(String nodeId) {
+    reply(Frames.connected(nodeId, id, limits, heartbeat));
+    connection.schedule(this::pingDue, heartbeat.interval().toMillis());
+  }
+
+  private void pingDue() {
+    if (closed) return;
+    heard = false;
+    sendMessage(Frames.PING);
+    connection.schedule(this::pongDue, heartbeat.timeout().toMillis());
+  }
+
+  private void pongDue() {
+    if (closed) return;
+    if (!heard) {
+      metrics.noPong.increment();
+      log.debug("session {} from {} did not answer a ping", id, connection.remoteAddress());
+      disconnect(Disconnect.NO_PONG);
+      return;
+    }
+    connection.schedule(this::pingDue, heartbeat.interval().minus(heartbeat.timeout()).toMillis());
+  }
+
+  /** The node drains: close with {@code d} as soon as no publish of this client is in flight. */
+  void drain(Disconnect d) {
+    if (closed) return;
+    drainWith = d;
+    if (publishesInFlight == 0) disconnect(d);
+  }
+
+  void publishStarted() {
+    publishesInFlight++;
+  }
+
+  void publishEnded() {
+    publishesInFlight--;
+    if (drainWith != null && publishesInFlight == 0) disconnect(drainWith);
   }
 }

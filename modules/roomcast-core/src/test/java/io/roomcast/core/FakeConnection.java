@@ -62,6 +62,19 @@ public final class FakeConnection implements Connection {
     }
   }
 
+  /** Timers of every fake connection; they hop onto the connection's executor when due. */
+  private static final java.util.concurrent.ScheduledExecutorService TIMERS =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fake-connection-timer");
+        t.setDaemon(true);
+        return t;
+      });
+
+  @Override
+  public void schedule(Runnable task, long delayMillis) {
+    TIMERS.schedule(() -> executor.execute(task), delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void close(Disconnect disconnect, byte[] lastFrame) {
     if (lastFrame != null) frames.addAll(decode(lastFrame));

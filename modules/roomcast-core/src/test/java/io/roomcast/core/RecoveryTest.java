@@ -79,7 +79,7 @@ class RecoveryTest {
     node.close();
     MemoryBroker big = new MemoryBroker(100_000, Duration.ofHours(1), System::currentTimeMillis);
     // Recovery may replay all of them: the publisher runs far ahead of the resubscribing reader.
-    Node busy = Node.start(new NodeConfig("seam", SessionLimits.defaults(), Duration.ZERO, 8192), big, registry);
+    Node busy = Node.start(new NodeConfig("seam", SessionLimits.defaults(), Duration.ZERO, 8192, Heartbeat.defaults()), big, registry);
     try {
       FakeClient reader = new FakeClient(busy, ioB, WireFormat.PROTO);
       reader.awaitSubscribed("seam");

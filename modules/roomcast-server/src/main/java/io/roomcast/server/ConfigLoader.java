@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import io.roomcast.core.Heartbeat;
 import io.roomcast.core.NodeConfig;
 import io.roomcast.core.SessionLimits;
 import java.lang.management.ManagementFactory;
@@ -88,7 +89,9 @@ final class ConfigLoader {
         redis.isBlank() ? Optional.empty() : Optional.of(redis),
         c.getDuration("close-timeout"),
         new ServerConfig.History(c.getInt("history.size"), c.getDuration("history.ttl")),
-        new NodeConfig(nodeId, limits, c.getDuration("room-linger"), c.getInt("max-recovered")),
+        c.getDuration("drain.window"),
+        new NodeConfig(nodeId, limits, c.getDuration("room-linger"), c.getInt("max-recovered"),
+            new Heartbeat(c.getDuration("heartbeat.interval"), c.getDuration("heartbeat.timeout"))),
         c.getBoolean("demo.ticker"));
   }
 

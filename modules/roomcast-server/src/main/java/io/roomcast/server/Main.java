@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,12 +54,13 @@ public final class Main implements Callable<Integer> {
     }
     MeterRegistry registry = new SimpleMeterRegistry();
     RoomcastServer server = RoomcastServer.start(cfg, Brokers.forConfig(cfg, registry), registry);
-    CountDownLatch stopped = new CountDownLatch(1);
+    // SIGTERM drains first: clients are sent away over the drain window, then the node stops.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.drain().join();
       server.close();
-      stopped.countDown();
     }, "roomcast-shutdown"));
-    stopped.await();
+    server.drained().join(); // an admin drain also ends the process, once every client is gone
+    server.close();
     return 0;
   }
 }

@@ -19,6 +19,8 @@ import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +34,18 @@ public final class RoomcastServer implements AutoCloseable {
   private final Undertow undertow;
   private final Node node;
   private final int port;
+  private final java.time.Duration drainWindow;
+  /** The drain, once started; completes when every client is gone. */
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
+  private final AtomicBoolean drainStarted = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
   /** The demo page's price publisher, when roomcast.demo.ticker is on; else null. */
   private final DemoTicker ticker;
 
-  private RoomcastServer(Undertow undertow, Node node, DemoTicker ticker) {
+  private RoomcastServer(Undertow undertow, Node node, java.time.Duration drainWindow, DemoTicker ticker) {
     this.undertow = undertow;
     this.node = node;
+    this.drainWindow = drainWindow;
     this.ticker = ticker;
     this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
   }
@@ -46,12 +54,15 @@ public final class RoomcastServer implements AutoCloseable {
   public static RoomcastServer start(ServerConfig config, Broker broker, MeterRegistry registry) {
     Node node = Node.start(config.node(), broker, registry);
     try {
+      RoomcastServer[] self = new RoomcastServer[1];
       Undertow undertow = Undertow.builder()
           .addHttpListener(config.port(), config.host())
-          .setHandler(routes(config, node, registry))
+          .setHandler(routes(config, node, registry, () -> self[0].drain()))
           .build();
       undertow.start();
-      RoomcastServer server = new RoomcastServer(undertow, node, config.demoTicker() ? DemoTicker.start(node) : null);
+      RoomcastServer server = new RoomcastServer(undertow, node, config.drainWindow(),
+          config.demoTicker() ? DemoTicker.start(node) : null);
+      self[0] = server;
       log.info("node {} listening on {}:{}", config.node().nodeId(), config.host(), server.port);
       return server;
     } catch (RuntimeException e) {
@@ -60,16 +71,34 @@ public final class RoomcastServer implements AutoCloseable {
     }
   }
 
-  private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry) {
+  private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry, Runnable drain) {
     Set<String> subprotocols = new LinkedHashSet<>();
     Arrays.stream(WireFormat.values()).forEach(f -> subprotocols.add(f.subprotocol()));
     Set<Handshake> handshakes = Set.of(new Hybi13Handshake(subprotocols, false));
-    HttpHandler websocket = new WebSocketProtocolHandshakeHandler(handshakes,
+    HttpHandler handshake = new WebSocketProtocolHandshakeHandler(handshakes,
         new WebSocketEndpoint(node, registry, config.closeTimeout()), RoomcastServer::upgradeRequired);
+    HttpHandler websocket = ex -> {
+      if (node.accepting()) {
+        handshake.handleRequest(ex);
+      } else { // draining: the load balancer should already send new clients elsewhere
+        registry.counter(io.roomcast.core.MetricNames.HANDSHAKES_REJECTED, "reason", "draining").increment();
+        ex.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+        text(ex, StatusCodes.SERVICE_UNAVAILABLE, "node is draining");
+      }
+    };
     RoutingHandler routes = Handlers.routing()
         .get("/ws", websocket)
         .post("/api/v1/rooms/{room}/messages", new PublishHandler(node))
         .get("/api/v1/rooms/{room}/messages", new HistoryHandler(node))
+        .post("/admin/drain", ex -> {
+          // Rolling restarts call this from the node's own host (a preStop hook); nobody else may.
+          if (!ex.getSourceAddress().getAddress().isLoopbackAddress()) {
+            text(ex, StatusCodes.FORBIDDEN, "only from the node's own host");
+            return;
+          }
+          drain.run();
+          text(ex, StatusCodes.ACCEPTED, "draining");
+        })
         .get("/healthz", ex -> text(ex, StatusCodes.OK, "ok"))
         .get("/readyz", ex -> {
           if (node.ready()) {
@@ -102,6 +131,22 @@ public final class RoomcastServer implements AutoCloseable {
     exchange.getResponseSender().send(body + "\n");
   }
 
+  /**
+   * Drains the node (once; later calls return the same future): readiness turns false, new
+   * handshakes get 503, and clients are sent away over the drain window.
+   */
+  public CompletableFuture<Void> drain() {
+    if (drainStarted.compareAndSet(false, true)) {
+      node.drain(drainWindow).whenComplete((v, e) -> drained.complete(null));
+    }
+    return drained;
+  }
+
+  /** Completes when a drain (from SIGTERM or the admin call) has sent every client away. */
+  public CompletableFuture<Void> drained() {
+    return drained;
+  }
+
   public int port() {
     return port;
   }
@@ -112,6 +157,7 @@ public final class RoomcastServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) return;
     if (ticker != null) ticker.close();
     undertow.stop();
     node.close();

@@ -11,10 +11,11 @@ import java.util.Optional;
  * @param redis the broker's Redis URI; empty for the in-memory broker
  * @param closeTimeout how long a closing connection may take before it is cut
  * @param history how much of each room the broker keeps for recovery
+ * @param drainWindow how long a drain takes to send every client away
  * @param demoTicker whether the node publishes made-up prices to room "ticker" for the demo page
  */
 public record ServerConfig(String host, int port, Optional<String> redis, Duration closeTimeout, History history,
-    NodeConfig node, boolean demoTicker) {
+    Duration drainWindow, NodeConfig node, boolean demoTicker) {
   /** Room history kept by the broker: at most {@code size} messages, gone {@code ttl} after the last publish. */
   public record History(int size, Duration ttl) {
     public History {
@@ -32,6 +33,8 @@ public record ServerConfig(String host, int port, Optional<String> redis, Durati
       throw new IllegalArgumentException("closeTimeout must be positive: " + closeTimeout);
     }
     Objects.requireNonNull(history, "history");
+    Objects.requireNonNull(drainWindow, "drainWindow");
+    if (drainWindow.isNegative()) throw new IllegalArgumentException("drainWindow must not be negative: " + drainWindow);
     Objects.requireNonNull(node, "node");
   }
 
@@ -43,10 +46,18 @@ public record ServerConfig(String host, int port, Optional<String> redis, Durati
   }
 
   public ServerConfig withPort(int newPort) {
-    return new ServerConfig(host, newPort, redis, closeTimeout, history, node, demoTicker);
+    return new ServerConfig(host, newPort, redis, closeTimeout, history, drainWindow, node, demoTicker);
+  }
+
+  public ServerConfig withDrainWindow(Duration window) {
+    return new ServerConfig(host, port, redis, closeTimeout, history, window, node, demoTicker);
+  }
+
+  public ServerConfig withRedis(String uri) {
+    return new ServerConfig(host, port, Optional.of(uri), closeTimeout, history, drainWindow, node, demoTicker);
   }
 
   public ServerConfig withNode(NodeConfig newNode) {
-    return new ServerConfig(host, port, redis, closeTimeout, history, newNode, demoTicker);
+    return new ServerConfig(host, port, redis, closeTimeout, history, drainWindow, newNode, demoTicker);
   }
 }

@@ -69,6 +69,11 @@ final class UndertowConnection implements Connection {
   }
 
   @Override
+  public void schedule(Runnable task, long delayMillis) {
+    ioThread.executeAfter(task, delayMillis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
   public void close(Disconnect disconnect, byte[] lastFrame) {
     if (lastFrame != null) {
       if (format.binary()) {

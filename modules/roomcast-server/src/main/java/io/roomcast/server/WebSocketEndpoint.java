@@ -77,6 +77,12 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
     }
 
     @Override
+    protected void onFullPongMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
+      message.getData().free();
+      session.onPong();
+    }
+
+    @Override
     protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
       session.onText(message.getData());
     }

@@ -122,6 +122,24 @@ class NodeEndToEndIT {
   }
 
   @Test
+  void anAdminDrainTurnsReadinessOffRefusesNewClientsAndSendsClientsAwayToReconnect() throws Exception {
+    try (TestNode node = TestNode.start(); RoomcastClient c = RoomcastClient.connect(node.ws())) {
+      c.subscribe("room", new Inbox()).join();
+
+      var answer = node.http.send(java.net.http.HttpRequest.newBuilder(node.http("/admin/drain"))
+          .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+      assertThat(answer.statusCode()).isEqualTo(202);
+      assertThat(node.get("/readyz").statusCode()).isEqualTo(503);
+      ClosedBy closed = c.closed().orTimeout(10, TimeUnit.SECONDS).join();
+      assertThat(closed.code()).isEqualTo(1001);
+      assertThat(closed.reconnectAdvised()).isTrue();
+      assertThat(node.get("/ws").statusCode()).isEqualTo(503);
+      node.server.drained().orTimeout(10, TimeUnit.SECONDS).join();
+    }
+  }
+
+  @Test
   void httpApiAnswersPreciseStatuses() throws Exception {
     try (TestNode node = TestNode.start(n -> n.withLimits(SMALL))) {
       assertThat(node.get("/healthz").statusCode()).isEqualTo(200);

@@ -38,6 +38,12 @@ class RunCommandIT {
         b.subscribe("lobby", inbox).join();
         a.publish("lobby", "hi from the jar").join();
         inbox.awaitText("hi from the jar");
+
+        node.destroy(); // SIGTERM: the node drains, telling clients to reconnect elsewhere, then exits
+        var closed = b.closed().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+        assertThat(closed.code()).isEqualTo(1001);
+        assertThat(closed.reconnectAdvised()).isTrue();
+        assertThat(node.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("node exits after draining").isTrue();
       }
     } finally {
       node.destroy(); // SIGTERM: the node shuts down through its hook

@@ -13,10 +13,10 @@ import java.util.function.UnaryOperator;
 final class TestNode implements AutoCloseable {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final RoomcastServer server;
-  private final HttpClient http = HttpClient.newHttpClient();
+  final HttpClient http = HttpClient.newHttpClient();
 
   private TestNode(int port, UnaryOperator<NodeConfig> tweak) {
-    ServerConfig config = ServerConfig.loopback("it").withPort(port);
+    ServerConfig config = ServerConfig.loopback("it").withPort(port).withDrainWindow(java.time.Duration.ofMillis(300));
     config = config.withNode(tweak.apply(config.node()));
     server = RoomcastServer.start(config, new MemoryBroker(), registry);
   }
