@@ -1,6 +1,6 @@
-// The demo page behind a real load balancer (haproxy, round robin, no stickiness) in front of two
-// nodes: it loads and connects through the balancer with the relative /ws, and when the node it is
-// on is killed, it reconnects through the balancer to the other node and resubscribes. (Each node
+// The demo page behind a real load balancer (haproxy with deploy/haproxy/haproxy.cfg, no
+// stickiness) in front of three nodes: it loads and connects through the balancer with the relative /ws, and when the node it is
+// on is killed, it reconnects through the balancer to another node and resubscribes. (Each node
 // has its own in-memory broker here, so tabs on different nodes do not share rooms yet, and the
 // other node's epoch differs: recovered: false. With the Redis broker they share both.)
 import { after, before, test } from 'node:test';
@@ -9,14 +9,14 @@ import { TestNode } from '../support/node.mjs';
 import { launchBrowser, screenshot } from '../support/browser.mjs';
 import { TestHaproxy } from '../support/haproxy.mjs';
 
-const skip = TestHaproxy.available() ? false : `no haproxy at ${process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy'} (apt-get install -y haproxy)`;
+const skip = TestHaproxy.available() ? false : 'no haproxy (apt-get install -y haproxy) or no deploy/haproxy/haproxy.cfg';
 let nodes = [];
 let lb;
 let browser;
 
 before(async () => {
   if (skip) return;
-  nodes = [await TestNode.start({ name: 'lb-a' }), await TestNode.start({ name: 'lb-b' })];
+  nodes = [await TestNode.start({ name: 'lb-a' }), await TestNode.start({ name: 'lb-b' }), await TestNode.start({ name: 'lb-c' })];
   lb = await TestHaproxy.start(nodes);
   browser = await launchBrowser();
 });
@@ -34,7 +34,7 @@ async function waitText(page, id, re, timeout = 15_000) {
   });
 }
 
-test('through haproxy: the page connects with /ws, and fails over to the other node when its node is killed', { skip }, async () => {
+test('through haproxy: the page connects with /ws, and fails over to another node when its node is killed', { skip }, async () => {
   const page = await browser.context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
@@ -54,7 +54,7 @@ test('through haproxy: the page connects with /ws, and fails over to the other n
   await waitText(page, 'reconnects', /^1$/, 20_000);
   await waitText(page, 'state', /^connected$/);
   const second = await page.textContent('[data-testid="node"]');
-  assert.notEqual(second, first, 'reconnected to the other node');
+  assert.notEqual(second, first, 'reconnected to another node');
   await waitText(page, 'room-status', /recovered: false/); // another node, another in-memory epoch
 
   await page.fill('[data-testid="message-input"]', 'after failover');
