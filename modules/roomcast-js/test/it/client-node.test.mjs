@@ -186,6 +186,33 @@ test('a node killed with SIGKILL and restarted on the same port: the client reco
   }
 });
 
+test('with node pings: the client answers them and stays connected; a frozen link is noticed after about two intervals and replaced', async () => {
+  const own = await TestNode.start({ name: 'client-it-heartbeat', env: { ROOMCAST_HEARTBEAT_INTERVAL: '400ms', ROOMCAST_HEARTBEAT_TIMEOUT: '200ms' } });
+  const proxy = await CuttableProxy.start(own.port);
+  try {
+    const c = client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+    await connected(c);
+    assert.equal(c.connection.pingIntervalMs, 400);
+    const got = await collect(c, 'it-heartbeat');
+    await sleep(2_000); // five intervals: the node closes a client that does not answer its pings (4009)
+    assert.equal(c.state, 'connected');
+    assert.deepEqual(c.seen.filter((e) => e[0] === 'disconnected'), []);
+
+    proxy.freeze();
+    const frozenAt = Date.now();
+    await eventually(() => c.seen.some((e) => e[0] === 'disconnected'), 'the client to give up on the frozen link', 5_000);
+    const noticedAfter = Date.now() - frozenAt;
+    assert.ok(noticedAfter >= 400 && noticedAfter < 2_000, `noticed after ${noticedAfter} ms (ping interval 400 ms)`);
+    assert.ok(c.seen.some((e) => e[0] === 'connected' && e[1].reconnected) || await eventually(
+      () => c.seen.some((e) => e[0] === 'connected' && e[1].reconnected), 'a new connection'));
+    await c.publish('it-heartbeat', 'on the new link');
+    await eventually(() => got.some((m) => m.text === 'on the new link'), 'a message on the new link');
+  } finally {
+    await proxy.close();
+    await own.kill();
+  }
+});
+
 test('disconnect() closes the connection for good', async () => {
   const c = await connected(client());
   c.disconnect();

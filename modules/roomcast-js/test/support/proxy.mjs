@@ -1,12 +1,15 @@
-// A TCP relay in front of a node, so a test can cut every client's link (as a network failure or a
-// load balancer restart would) while the node itself keeps running.
+// A TCP relay in front of a node, so a test can break every client's link while the node keeps
+// running: cut() resets the connections (as a network failure or a restarted load balancer would),
+// freeze() silently drops everything in both directions (a dead link that never closes).
 import { createServer, connect } from 'node:net';
 
 export class CuttableProxy {
-  /** Open socket pairs, so cut() can end them all. */
+  /** Open sockets, both sides, so cut() can end them all. */
   sockets = new Set();
   /** While true, new connections are reset at once (the node looks unreachable). */
   refusing = false;
+  /** While true, bytes are dropped in both directions on the connections open when freeze() was called. */
+  frozen = new WeakSet();
 
   static async start(targetPort) {
     const p = new CuttableProxy();
@@ -18,9 +21,14 @@ export class CuttableProxy {
       const upstream = connect(targetPort, '127.0.0.1');
       p.sockets.add(client);
       p.sockets.add(upstream);
-      client.pipe(upstream);
-      upstream.pipe(client);
+      client.on('data', (chunk) => { if (!p.frozen.has(client)) upstream.write(chunk); });
+      upstream.on('data', (chunk) => { if (!p.frozen.has(client)) client.write(chunk); });
       const end = () => {
+        // A frozen link tells the client nothing, not even that the node hung up.
+        if (p.frozen.has(client)) {
+          upstream.destroy();
+          return;
+        }
         client.destroy();
         upstream.destroy();
         p.sockets.delete(client);
@@ -41,6 +49,11 @@ export class CuttableProxy {
   cut() {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
+  }
+
+  /** From now on, the open connections carry nothing either way, and nobody is told. */
+  freeze() {
+    for (const s of this.sockets) this.frozen.add(s);
   }
 
   async close() {
