@@ -1,0 +1,162 @@
+package io.roomcast.redis;
+
+import static io.roomcast.redis.Fixtures.WAIT;
+import static io.roomcast.redis.Fixtures.join;
+import static io.roomcast.redis.Fixtures.room;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roomcast.core.Broker;
+import io.roomcast.core.BrokerContract;
+import io.roomcast.core.BrokerUnavailableException;
+import io.roomcast.core.Payload;
+import io.roomcast.core.Publication;
+import io.roomcast.testkit.StandaloneRedis;
+import io.roomcast.testkit.TestRedis;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The broker contract, and what a single Redis server adds: raw publishes from backends, the envelope on the wire. */
+class RedisBrokerStandaloneIT extends BrokerContract {
+  private static StandaloneRedis redis;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = TestRedis.standalone();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    if (redis != null) redis.close();
+  }
+
+  @Override
+  protected Broker newBroker() {
+    return RedisBrokers.create(Fixtures.config(redis.uri()), new SimpleMeterRegistry());
+  }
+
+  @Test
+  void rawPublishFromABackendReachesSubscribersAsTextWithoutOffset() {
+    Fixtures.Recorder rec = new Fixtures.Recorder();
+    try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
+      String room = room("chat");
+      join(broker.subscribe(room));
+
+      redis.call("PUBLISH", "roomcast:{" + room + "}", "hello");
+
+      Publication got = rec.awaitText(room, "hello");
+      assertThat(got.offset()).isEqualTo(Publication.NO_OFFSET);
+      assertThat(got.hasOffset()).isFalse();
+      assertThat(got.payload().text()).isTrue();
+      assertThat(got.epoch()).isEmpty();
+    }
+  }
+
+  @Test
+  void rawBinaryPublishesStayBinaryEvenWhenTheyStartLikeAnEnvelope() {
+    Fixtures.Recorder rec = new Fixtures.Recorder();
+    try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
+      String room = room("bin");
+      join(broker.subscribe(room));
+      byte[] notUtf8 = {(byte) 0xff, 0, 1, 2};
+      byte[] fakeEnvelope = {(byte) 0xC1, 'R', 'C', 1, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+
+      redis.call("PUBLISH", "roomcast:{" + room + "}", notUtf8);
+      redis.call("PUBLISH", "roomcast:{" + room + "}", fakeEnvelope);
+
+      await().atMost(WAIT).until(() -> rec.of(room).size() == 2);
+      assertThat(rec.of(room).get(0).payload().bytes()).containsExactly(notUtf8);
+      assertThat(rec.of(room).get(0).payload().text()).isFalse();
+      assertThat(rec.of(room).get(1).payload().bytes()).containsExactly(fakeEnvelope);
+      assertThat(rec.of(room).get(1).hasOffset()).isFalse();
+    }
+  }
+
+  @Test
+  void aBackendRunningThePublishScriptGetsOffsetsInTheSameSequence() throws IOException {
+    Fixtures.Recorder rec = new Fixtures.Recorder();
+    try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
+      String room = room("backend");
+      join(broker.subscribe(room));
+      Publication first = join(broker.publish(room, Payload.text("from a node")));
+
+      // what docs/redis.md tells a backend to do: EVAL the script with the room's keys, channel and payload
+      String base = "roomcast:{" + room + "}";
+      Object reply = redis.call("EVAL", script("publish.lua"), "3", base + ":offset", base + ":epoch", base + ":history",
+          base, "from a backend", "t");
+
+      assertThat(reply).asList().first().isEqualTo(2L);
+      Publication got = rec.awaitText(room, "from a backend");
+      assertThat(got.offset()).isEqualTo(2);
+      assertThat(got.epoch()).isEqualTo(first.epoch());
+      assertThat(got.payload().text()).isTrue();
+      assertThat(redis.call("XLEN", base + ":history")).isEqualTo(2L);
+      assertThat((Long) redis.call("TTL", base + ":history")).isPositive();
+    }
+  }
+
+  @Test
+  void theEnvelopeOnTheChannelStartsWithTheMagicBytes() {
+    Fixtures.Recorder rec = new Fixtures.Recorder();
+    try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
+      String room = room("wire");
+      join(broker.publish(room, Payload.text("kept")));
+
+      Object entries = io.roomcast.testkit.Resp.callBytes(redis.port(), "XRANGE", "roomcast:{" + room + "}:history", "-", "+");
+      byte[] envelope = (byte[]) ((java.util.List<?>) ((java.util.List<?>) ((java.util.List<?>) entries).get(0)).get(1)).get(1);
+
+      assertThat(Envelopes.hasMagic(envelope)).isTrue();
+      Publication decoded = Envelopes.decode(room, envelope, 0);
+      assertThat(decoded.payload().asText()).isEqualTo("kept");
+      assertThat(decoded.offset()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void redisKilledAndRestartedEmpty() {
+    // runs last in its own broker; the server it restarts serves the other tests too, which is fine:
+    // each of them connects afresh
+    Fixtures.Recorder rec = new Fixtures.Recorder();
+    try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
+      String room = room("outage");
+      join(broker.subscribe(room));
+      Publication before = join(broker.publish(room, Payload.text("before")));
+      rec.awaitText(room, "before");
+      assertThat(broker.available()).isTrue();
+
+      redis.kill();
+
+      await("available() turns false").atMost(WAIT).until(() -> !broker.available());
+      for (int i = 0; i < 6; i++) {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> join(broker.publish(room, Payload.text("during"))))
+            .isInstanceOf(CompletionException.class)
+            .hasCauseInstanceOf(BrokerUnavailableException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Fixtures.COMMAND_TIMEOUT.multipliedBy(2));
+      }
+      assertThatThrownBy(() -> join(broker.position(room))).hasCauseInstanceOf(BrokerUnavailableException.class);
+
+      redis.start();
+
+      await("available() turns true again").atMost(WAIT).until(broker::available);
+      Publication after = Fixtures.publishUntilDelivered(broker, rec, room, "after");
+      assertThat(after.offset()).isEqualTo(1); // an empty Redis: the stream starts over...
+      assertThat(after.epoch()).isNotEqualTo(before.epoch()); // ...in a new epoch
+      assertThat(rec.texts(room)).noneMatch(t -> t.equals("during"));
+    }
+  }
+
+  private static String script(String name) throws IOException {
+    try (InputStream in = RedisBroker.class.getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
