@@ -1,5 +1,7 @@
 package io.roomcast.redis;
 
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateAdapter;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -7,6 +9,8 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -24,6 +28,12 @@ final class ClusterLink implements RedisLink {
 
   ClusterLink(RedisClusterClient client, Sink sink) {
     this.client = client;
+    client.addListener(new RedisConnectionStateAdapter() {
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+        if (connection instanceof StatefulRedisPubSubConnection) sink.onPubSubConnected();
+      }
+    });
     StatefulRedisClusterConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
     try {
       this.pubsub = client.connectPubSub(ByteArrayCodec.INSTANCE);

@@ -3,7 +3,6 @@ package io.roomcast.redis;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.event.Event;
-import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,8 +36,8 @@ import reactor.core.Disposable;
  * subscription is a channel per room on one pub/sub connection (one per node on Cluster), whose
  * messages Lettuce hands over in order on one I/O thread and which are passed on from that thread.
  *
- * <p>The set of wanted rooms lives here, not in Lettuce: after every reconnect, topology change, or
- * Redis dropping a channel, and every {@code resubscribeInterval} as a backstop, all of them are sent
+ * <p>The set of wanted rooms lives here, not in Lettuce: after every reconnect of a pub/sub
+ * connection, topology change (from the client's event bus), or Redis dropping a channel, and every {@code resubscribeInterval} as a backstop, all of them are sent
  * to Redis again (one command per slot on Cluster). Subscribing twice is harmless; a room that is not
  * wanted is never delivered, whatever Redis still sends.
  */
@@ -48,6 +47,11 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   private static final int RESTORE_CHUNK = 500;
   /** Lets a burst of reconnect events (one per Cluster node) settle into one restore. */
   private static final Duration RESTORE_DEBOUNCE = Duration.ofMillis(100);
+  /**
+   * After Redis dropped channels (one SUNSUBSCRIBE per channel of a moved slot): short, since every
+   * message published before the restore lands is lost to this node (clients recover it from history).
+   */
+  private static final Duration DROP_DEBOUNCE = Duration.ofMillis(10);
   private static final Duration RESTORE_RETRY = Duration.ofSeconds(1);
 
   private final RedisBrokerConfig config;
@@ -186,16 +190,23 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     String room = keys.roomOf(channel);
     if (room != null && wanted.contains(room)) {
       log.info("redis dropped the subscription of room {} (slot moved?); restoring", room);
-      scheduleRestore(RESTORE_DEBOUNCE);
+      scheduleRestore(DROP_DEBOUNCE);
     }
   }
 
   // ---- restoring subscriptions -----------------------------------------------------------------
 
+  @Override
+  public void onPubSubConnected() {
+    scheduleRestore(RESTORE_DEBOUNCE);
+  }
+
+  /**
+   * Events of the client's event bus. Not ConnectionActivatedEvent: every topology probe opens and
+   * activates connections too, and a restore that refreshes the topology would trigger itself forever.
+   */
   private void onEvent(Event event) {
-    if (event instanceof ConnectionActivatedEvent || event instanceof ClusterTopologyChangedEvent) {
-      scheduleRestore(RESTORE_DEBOUNCE);
-    }
+    if (event instanceof ClusterTopologyChangedEvent) scheduleRestore(RESTORE_DEBOUNCE);
   }
 
   private void scheduleRestore(Duration delay) {
@@ -215,6 +226,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
         ? cluster.refreshTopology() // subscribe where the slots are now, not where they were
         : CompletableFuture.completedFuture(null);
     topology.whenComplete((ok, refreshFailed) -> {
+      if (closed) return;
       List<CompletableFuture<Void>> sent = new ArrayList<>();
       for (List<byte[]> group : groups()) {
         try {
@@ -224,6 +236,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
         }
       }
       CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).whenComplete((done, failure) -> {
+        if (closed) return;
         if (failure == null && refreshFailed == null) {
           restoresOk.increment();
           log.debug("restored {} room subscriptions in {} commands", wanted.size(), sent.size());

@@ -15,6 +15,12 @@ interface RedisLink extends AutoCloseable {
 
     /** Redis dropped a subscription by itself (a Cluster slot moved away); the broker decides whether to restore it. */
     void onDropped(byte[] channel);
+
+    /**
+     * A pub/sub connection (re)connected, so what it held may be gone. Only pub/sub connections
+     * count: the client's other connections (commands, topology probes) come and go without it.
+     */
+    void onPubSubConnected();
   }
 
   RedisScriptingAsyncCommands<byte[], byte[]> scripting();

@@ -1,5 +1,7 @@
 package io.roomcast.redis;
 
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateAdapter;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -7,6 +9,7 @@ import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -22,6 +25,12 @@ final class StandaloneLink implements RedisLink {
 
   StandaloneLink(RedisClient client, RedisURI uri, Sink sink) {
     this.client = client;
+    client.addListener(new RedisConnectionStateAdapter() {
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+        if (connection instanceof StatefulRedisPubSubConnection) sink.onPubSubConnected();
+      }
+    });
     StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE, uri);
     try {
       this.pubsub = client.connectPubSub(ByteArrayCodec.INSTANCE, uri);

@@ -7,12 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roomcast.core.Broker;
 import io.roomcast.core.BrokerContract;
 import io.roomcast.core.BrokerUnavailableException;
 import io.roomcast.core.Payload;
 import io.roomcast.core.Publication;
+import io.roomcast.protocol.v1.Envelope;
+import io.roomcast.testkit.Resp;
 import io.roomcast.testkit.StandaloneRedis;
 import io.roomcast.testkit.TestRedis;
 import java.io.IOException;
@@ -104,19 +107,23 @@ class RedisBrokerStandaloneIT extends BrokerContract {
   }
 
   @Test
-  void theEnvelopeOnTheChannelStartsWithTheMagicBytes() {
+  void theScriptWritesExactlyTheEnvelopeProtobufWouldBehindTheMagicBytes() {
     Fixtures.Recorder rec = new Fixtures.Recorder();
     try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
       String room = room("wire");
+      byte[] big = new byte[300]; // a length that needs a two-byte varint
+      for (int i = 0; i < big.length; i++) big[i] = (byte) i;
       join(broker.publish(room, Payload.text("kept")));
+      Publication second = join(broker.publish(room, Payload.binary(big)));
 
-      Object entries = io.roomcast.testkit.Resp.callBytes(redis.port(), "XRANGE", "roomcast:{" + room + "}:history", "-", "+");
-      byte[] envelope = (byte[]) ((java.util.List<?>) ((java.util.List<?>) ((java.util.List<?>) entries).get(0)).get(1)).get(1);
+      java.util.List<?> entries = (java.util.List<?>) Resp.callBytes(redis.port(), "XRANGE", "roomcast:{" + room + "}:history", "-", "+");
+      byte[] envelope = (byte[]) ((java.util.List<?>) ((java.util.List<?>) entries.get(1)).get(1)).get(1);
 
-      assertThat(Envelopes.hasMagic(envelope)).isTrue();
-      Publication decoded = Envelopes.decode(room, envelope, 0);
-      assertThat(decoded.payload().asText()).isEqualTo("kept");
-      assertThat(decoded.offset()).isEqualTo(1);
+      byte[] expected = Envelope.newBuilder().setData(ByteString.copyFrom(big)).setOffset(2).setEpoch(second.epoch())
+          .setTimeMs(second.timeMs()).build().toByteArray();
+      assertThat(java.util.Arrays.copyOfRange(envelope, 0, 4)).containsExactly(Envelopes.MAGIC);
+      assertThat(java.util.Arrays.copyOfRange(envelope, 4, envelope.length)).containsExactly(expected);
+      assertThat(new String((byte[]) ((java.util.List<?>) entries.get(1)).get(0), StandardCharsets.US_ASCII)).isEqualTo("2-0");
     }
   }
 
