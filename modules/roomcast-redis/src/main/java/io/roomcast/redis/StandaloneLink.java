@@ -11,20 +11,33 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A single Redis server, or the primary that Sentinel names (Lettuce asks the sentinels again on every
- * reconnect, so the link follows a failover). Classic SUBSCRIBE/PUBLISH, so that a backend's plain
+ * A single Redis server, or the primary that Sentinel names: Lettuce asks the sentinels again on every
+ * reconnect, and on a {@code +switch-master} announcement the link reconnects at once ({@link SentinelWatch}). Classic SUBSCRIBE/PUBLISH, so that a backend's plain
  * {@code PUBLISH} reaches the room.
  */
 final class StandaloneLink implements RedisLink {
   private final RedisClient client;
-  private final StatefulRedisConnection<byte[], byte[]> commands;
-  private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
+  private final RedisURI uri;
+  private final Sink sink;
+  private final RedisPubSubAdapter<byte[], byte[]> listener;
+  /** Replaced by {@link #relink()} after a Sentinel failover; otherwise set once. */
+  private volatile StatefulRedisConnection<byte[], byte[]> commands;
+  /** Replaced with {@link #commands}. */
+  private volatile StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
+  /** Guards {@link #relink()}: one at a time, and the one that starts during another runs after it. */
+  private final AtomicInteger relinks = new AtomicInteger();
+  /** Present on Sentinel only. */
+  private final SentinelWatch watch;
 
   StandaloneLink(RedisClient client, RedisURI uri, Sink sink) {
     this.client = client;
+    this.uri = uri;
+    this.sink = sink;
     client.addListener(new RedisConnectionStateAdapter() {
       @Override
       public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
@@ -39,11 +52,41 @@ final class StandaloneLink implements RedisLink {
       throw e;
     }
     this.commands = c;
-    pubsub.addListener(new RedisPubSubAdapter<>() {
+    this.listener = new RedisPubSubAdapter<>() {
       @Override
       public void message(byte[] channel, byte[] message) {
         sink.onMessage(channel, message);
       }
+    };
+    pubsub.addListener(listener);
+    this.watch = uri.getSentinels().isEmpty() ? null : new SentinelWatch(client, uri, this::relink);
+  }
+
+  /**
+   * Opens new connections to the primary the sentinels name now, swaps them in, closes the old ones
+   * and has the broker restore its subscriptions on the new pub/sub connection.
+   */
+  void relink() {
+    if (relinks.getAndIncrement() > 0) return; // one is running; it will loop once more
+    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> c = client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture();
+    CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> p = client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture();
+    c.thenCombine(p, (newCommands, newPubsub) -> {
+      newPubsub.addListener(listener);
+      StatefulRedisConnection<byte[], byte[]> oldCommands = commands;
+      StatefulRedisPubSubConnection<byte[], byte[]> oldPubsub = pubsub;
+      commands = newCommands;
+      pubsub = newPubsub;
+      oldPubsub.closeAsync();
+      oldCommands.closeAsync();
+      sink.onPubSubConnected();
+      return null;
+    }).whenComplete((ok, failure) -> {
+      if (failure != null) {
+        // the old connections stay; Lettuce's own reconnects (and Sentinel cutting them) still follow the primary
+        c.thenAccept(StatefulRedisConnection::closeAsync);
+        p.thenAccept(StatefulRedisPubSubConnection::closeAsync);
+      }
+      if (relinks.getAndSet(0) > 1) relink();
     });
   }
 
@@ -74,6 +117,7 @@ final class StandaloneLink implements RedisLink {
 
   @Override
   public void close() {
+    if (watch != null) watch.close();
     pubsub.close();
     commands.close();
     client.shutdown();
