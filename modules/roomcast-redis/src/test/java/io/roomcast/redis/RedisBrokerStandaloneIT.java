@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -166,6 +167,33 @@ class RedisBrokerStandaloneIT extends BrokerContract {
       assertThat(after.offset()).isEqualTo(1); // an empty Redis: the stream starts over...
       assertThat(after.epoch()).isNotEqualTo(before.epoch()); // ...in a new epoch
       assertThat(rec.texts(room)).noneMatch(t -> t.equals("during"));
+    }
+  }
+
+  @Test
+  void aFrozenRedisFailsPublishesWithinTheTimeLimitInsteadOfHanging() {
+    Fixtures.Recorder rec = new Fixtures.Recorder();
+    try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
+      String room = room("frozen");
+      join(broker.subscribe(room));
+      join(broker.publish(room, Payload.text("awake")));
+      Duration limit = Fixtures.COMMAND_TIMEOUT.multipliedBy(2).plusMillis(500);
+
+      CompletableFuture<Object> asleep = CompletableFuture.supplyAsync(() -> redis.call("DEBUG", "SLEEP", "3"));
+
+      Throwable failure = null;
+      for (int attempt = 0; attempt < 20 && failure == null; attempt++) {
+        long start = System.nanoTime();
+        try {
+          join(broker.publish(room, Payload.text("frozen " + attempt)));
+        } catch (CompletionException e) {
+          failure = e.getCause();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("attempt %d", attempt).isLessThan(limit);
+      }
+      assertThat(failure).isInstanceOf(BrokerUnavailableException.class);
+      asleep.join();
+      Fixtures.publishUntilDelivered(broker, rec, room, "awake again");
     }
   }
 

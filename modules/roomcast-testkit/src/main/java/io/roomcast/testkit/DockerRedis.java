@@ -42,7 +42,7 @@ final class DockerRedis extends StandaloneRedis {
     GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(IMAGE))
         // the command is explicit so that an image built from Debian's redis-server behaves like the official one
         .withCommand("redis-server", "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no",
-            "--save", "", "--appendonly", "no")
+            "--save", "", "--appendonly", "no", "--enable-debug-command", "yes")
         .withExposedPorts(6379)
         .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
             new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", port), ExposedPort.tcp(6379))))

@@ -49,7 +49,8 @@ final class RedisProcess {
         "dir " + dir,
         "logfile " + dir.resolve("redis.log"),
         "daemonize no"));
-    if (!sentinel) lines.addAll(List.of("save \"\"", "appendonly no"));
+    // DEBUG SLEEP lets tests freeze a server; the server listens on loopback only
+    if (!sentinel) lines.addAll(List.of("save \"\"", "appendonly no", "enable-debug-command yes"));
     lines.addAll(config);
     Path conf = dir.resolve(sentinel ? "sentinel.conf" : "redis.conf");
     try {
