@@ -62,6 +62,11 @@ public final class ClusterRedis implements TestRedis {
         RedisProcess replica = nodes.get(i);
         Poll.until(replica.name() + " replicates", SETTLE, () -> "OK".equals(replica.call("CLUSTER", "REPLICATE", masterId)));
       }
+      int replicas = total - masters;
+      for (RedisProcess node : nodes) {
+        Poll.until(node.name() + " knows every replica", SETTLE, () -> ((String) node.call("CLUSTER", "NODES")).lines()
+            .filter(line -> line.contains("slave")).count() == replicas);
+      }
       cluster.awaitHealthy();
       return cluster;
     } catch (RuntimeException e) {
