@@ -37,6 +37,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
   @BeforeAll
   static void startRedis() {
     redis = TestRedis.standalone();
+    System.out.println("standalone redis for this class: " + redis); // which backend ran, in the report
   }
 
   @AfterAll
