@@ -37,9 +37,10 @@ import reactor.core.Disposable;
  * messages Lettuce hands over in order on one I/O thread and which are passed on from that thread.
  *
  * <p>The set of wanted rooms lives here, not in Lettuce: after every reconnect of a pub/sub
- * connection, topology change (from the client's event bus), or Redis dropping a channel, and every {@code resubscribeInterval} as a backstop, all of them are sent
- * to Redis again (one command per slot on Cluster). Subscribing twice is harmless; a room that is not
- * wanted is never delivered, whatever Redis still sends.
+ * connection, topology change (from the client's event bus) or channel dropped by Redis, and every
+ * {@code resubscribeInterval} as a backstop, all of them are sent to Redis again (one command per slot
+ * on Cluster). Subscribing twice is harmless; a room that is not wanted is never delivered, whatever
+ * Redis still sends.
  */
 final class RedisBroker implements Broker, RedisLink.Sink {
   private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
