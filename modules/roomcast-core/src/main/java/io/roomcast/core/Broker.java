@@ -1,5 +1,7 @@
 package io.roomcast.core;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -28,6 +30,16 @@ public interface Broker extends AutoCloseable {
 
   /** The room's latest position: every publication after it reaches a listener subscribed before this call. */
   CompletionStage<StreamPosition> position(String room);
+
+  /**
+   * The room's publications after offset {@code after}, oldest first, at most {@code limit}, as far as
+   * the broker's history reaches back. Each carries its epoch: an epoch other than the caller's, or a
+   * first offset above {@code after + 1}, means the history cannot fill the caller's gap. A broker that
+   * keeps no history fails the stage with {@link UnsupportedOperationException}.
+   */
+  default CompletionStage<List<Publication>> history(String room, long after, int limit) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(getClass().getSimpleName() + " keeps no history"));
+  }
 
   /** Whether the broker is reachable now (for readiness); a hint, never a guarantee. */
   default boolean available() {

@@ -1,5 +1,8 @@
 package io.roomcast.redis;
 
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.event.Event;
@@ -149,6 +152,25 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     byte[] metaTtl = ascii(Long.toString(config.history().metaTtl().toSeconds()));
     return guard.retried("position of " + room, () -> Script.POSITION.run(link.scripting(), roomKeys, metaTtl))
         .thenApply(reply -> new StreamPosition((Long) reply.get(0), string(reply.get(1))));
+  }
+
+  /** One XRANGE on the room's history stream, whose entry ids are {@code <offset>-0}. */
+  @Override
+  public CompletionStage<List<Publication>> history(String room, long after, int limit) {
+    if (after < 0) throw new IllegalArgumentException("after must not be negative: " + after);
+    if (limit <= 0) throw new IllegalArgumentException("limit must be positive: " + limit);
+    byte[] historyKey = keys.keys(room)[2];
+    if (closed) return closedStage();
+    Range<String> range = Range.from(Range.Boundary.including((after + 1) + "-0"), Range.Boundary.unbounded());
+    return guard.retried("history of " + room, () -> link.streams().xrange(historyKey, range, Limit.from(limit)))
+        .thenApply(entries -> {
+          List<Publication> out = new ArrayList<>(entries.size());
+          long now = System.currentTimeMillis();
+          for (StreamMessage<byte[], byte[]> entry : entries) {
+            for (byte[] envelope : entry.getBody().values()) out.add(Envelopes.decode(room, envelope, now));
+          }
+          return out;
+        });
   }
 
   @Override

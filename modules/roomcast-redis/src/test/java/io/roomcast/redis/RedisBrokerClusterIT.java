@@ -73,6 +73,16 @@ class RedisBrokerClusterIT extends BrokerContract {
   }
 
   @Test
+  void historyIsReadFromTheNodeOfTheRoomsSlot() {
+    try (Broker broker = Fixtures.broker(cluster.uri(), new Fixtures.Recorder())) {
+      String room = room("history");
+      for (int i = 1; i <= 3; i++) join(broker.publish(room, Payload.text("m" + i)));
+
+      assertThat(join(broker.history(room, 1, 10))).extracting(p -> p.payload().asText()).containsExactly("m2", "m3");
+    }
+  }
+
+  @Test
   void restartOfANodeHoldingSubscribedChannelsOfSeveralSlotsRestoresThemAll() {
     // Lettuce issue 3213: its own resubscription sends one SSUBSCRIBE for all of them and gets CROSSSLOT.
     String first = room("restart");

@@ -200,6 +200,26 @@ class RedisBrokerStandaloneIT extends BrokerContract {
     }
   }
 
+  @Test
+  void historyReplaysWhatFollowsAnOffsetInOrder() {
+    Fixtures.Recorder rec = new Fixtures.Recorder();
+    try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
+      String room = room("history");
+      for (int i = 1; i <= 5; i++) join(broker.publish(room, Payload.text("m" + i)));
+      String epoch = join(broker.position(room)).epoch();
+
+      List<Publication> after2 = join(broker.history(room, 2, 100));
+      List<Publication> firstTwo = join(broker.history(room, 0, 2));
+
+      assertThat(after2).extracting(Publication::offset).containsExactly(3L, 4L, 5L);
+      assertThat(after2).extracting(p -> p.payload().asText()).containsExactly("m3", "m4", "m5");
+      assertThat(after2).allMatch(p -> p.epoch().equals(epoch) && p.payload().text());
+      assertThat(firstTwo).extracting(Publication::offset).containsExactly(1L, 2L);
+      assertThat(join(broker.history(room, 5, 100))).isEmpty();
+      assertThat(join(broker.history(room("never"), 0, 100))).isEmpty();
+    }
+  }
+
   private static String script(String name) throws IOException {
     try (InputStream in = RedisBroker.class.getResourceAsStream(name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
