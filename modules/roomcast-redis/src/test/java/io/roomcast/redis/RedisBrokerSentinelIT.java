@@ -70,4 +70,36 @@ class RedisBrokerSentinelIT extends BrokerContract {
       assertThat(join(subscriber.position(room))).isEqualTo(after[0].position());
     }
   }
+
+  @Test
+  void followsTheSentinelsWhenThePrimaryIsKilled() {
+    Fixtures.Recorder publisherSide = new Fixtures.Recorder();
+    Fixtures.Recorder subscriberSide = new Fixtures.Recorder();
+    try (Broker publisher = Fixtures.broker(redis.uri(), publisherSide);
+        Broker subscriber = Fixtures.broker(redis.uri(), subscriberSide)) {
+      redis.awaitReplicaInSync(); // after another test's failover, the old primary takes a while to follow
+      String room = room("crash");
+      join(subscriber.subscribe(room));
+      Publication before = join(publisher.publish(room, Payload.text("before")));
+      subscriberSide.awaitText(room, "before");
+      await("the replica has the room's offset").atMost(Fixtures.WAIT).until(() -> replicaHas(room, before.offset()));
+
+      long start = System.nanoTime();
+      int killed = redis.killPrimary();
+      try {
+        Publication after = Fixtures.publishUntilDelivered(publisher, subscriberSide, room, "after");
+        System.out.printf("crash failover: delivering again %d ms after SIGKILL of the primary%n",
+            (System.nanoTime() - start) / 1_000_000);
+        assertThat(redis.primaryPort()).isNotEqualTo(killed);
+        assertThat(after.epoch()).isEqualTo(before.epoch());
+        assertThat(after.offset()).isGreaterThan(before.offset());
+      } finally {
+        redis.startServer(killed); // back as an (empty) replica, for the other tests
+      }
+    }
+  }
+
+  private static boolean replicaHas(String room, long offset) {
+    return String.valueOf(offset).equals(Resp.call(redis.replicaPort(), "GET", "roomcast:{" + room + "}:offset"));
+  }
 }

@@ -52,6 +52,9 @@ public final class SentinelRedis implements TestRedis {
       for (RedisProcess sentinel : sentinels) {
         Poll.until(sentinel.name() + " knows the replica", SETTLE,
             () -> !((List<?>) sentinel.call("SENTINEL", "REPLICAS", MASTER_NAME)).isEmpty());
+        // a failover after a crash needs a majority of sentinels that know each other
+        Poll.until(sentinel.name() + " knows the other sentinels", SETTLE,
+            () -> ((List<?>) sentinel.call("SENTINEL", "SENTINELS", MASTER_NAME)).size() == 2);
       }
       return group;
     } catch (RuntimeException e) {
@@ -100,6 +103,17 @@ public final class SentinelRedis implements TestRedis {
     }
     // Not awaited: the sentinels turn the old primary into a replica only some 8 s later; the next
     // failover() waits for it.
+  }
+
+  /** Waits until the data server that is not primary replicates from the primary (after a failover, ~10 s). */
+  public void awaitReplicaInSync() {
+    Poll.until("the replica is in sync", SETTLE, () -> replicatesFrom(server(replicaPort()), primaryPort()));
+  }
+
+  /** The port of the data server that is not the primary. */
+  public int replicaPort() {
+    int primary = primaryPort();
+    return servers.get(0).port() == primary ? servers.get(1).port() : servers.get(0).port();
   }
 
   /** SIGKILLs the current primary and leaves it down (the sentinels then fail over by themselves after about a second). */
