@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A single Redis server, or the primary that Sentinel names: Lettuce asks the sentinels again on every
- * reconnect, and on a {@code +switch-master} announcement the link reconnects at once ({@link SentinelWatch}). Classic SUBSCRIBE/PUBLISH, so that a backend's plain
- * {@code PUBLISH} reaches the room.
+ * reconnect, and on a {@code +switch-master} announcement the link reconnects at once
+ * ({@link SentinelWatch}). Classic SUBSCRIBE/PUBLISH, so that a backend's plain {@code PUBLISH}
+ * reaches the room.
  */
 final class StandaloneLink implements RedisLink {
   private final RedisClient client;
@@ -34,6 +35,8 @@ final class StandaloneLink implements RedisLink {
   private final AtomicInteger relinks = new AtomicInteger();
   /** Present on Sentinel only. */
   private final SentinelWatch watch;
+  /** Set once by {@link #close()}; a relink finishing afterwards closes what it opened. */
+  private volatile boolean closed;
 
   StandaloneLink(RedisClient client, RedisURI uri, Sink sink) {
     this.client = client;
@@ -69,14 +72,21 @@ final class StandaloneLink implements RedisLink {
    */
   void relink() {
     if (relinks.getAndIncrement() > 0) return; // one is running; it will loop once more
-    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> c = client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture();
-    CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> p = client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture();
+    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> c =
+        client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture();
+    CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> p =
+        client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture();
     c.thenCombine(p, (newCommands, newPubsub) -> {
-      newPubsub.addListener(listener);
-      StatefulRedisConnection<byte[], byte[]> oldCommands = commands;
-      StatefulRedisPubSubConnection<byte[], byte[]> oldPubsub = pubsub;
-      commands = newCommands;
-      pubsub = newPubsub;
+      StatefulRedisConnection<byte[], byte[]> oldCommands;
+      StatefulRedisPubSubConnection<byte[], byte[]> oldPubsub;
+      synchronized (this) { // against close(): either it closes the new pair, or we never swap
+        if (closed) throw new IllegalStateException("link closed during a relink");
+        newPubsub.addListener(listener);
+        oldCommands = commands;
+        oldPubsub = pubsub;
+        commands = newCommands;
+        pubsub = newPubsub;
+      }
       oldPubsub.closeAsync();
       oldCommands.closeAsync();
       sink.onPubSubConnected();
@@ -87,7 +97,7 @@ final class StandaloneLink implements RedisLink {
         c.thenAccept(StatefulRedisConnection::closeAsync);
         p.thenAccept(StatefulRedisPubSubConnection::closeAsync);
       }
-      if (relinks.getAndSet(0) > 1) relink();
+      if (relinks.getAndSet(0) > 1 && !closed) relink();
     });
   }
 
@@ -123,6 +133,9 @@ final class StandaloneLink implements RedisLink {
 
   @Override
   public void close() {
+    synchronized (this) {
+      closed = true;
+    }
     if (watch != null) watch.close();
     pubsub.close();
     commands.close();
