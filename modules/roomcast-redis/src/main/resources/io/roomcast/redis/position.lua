@@ -10,7 +10,8 @@ local offset = redis.call('GET', KEYS[1])
 if not epoch or not offset then
   local now = redis.call('TIME')
   local meta_ttl = tonumber(ARGV[1] or '2592000')
-  epoch = string.format('%x%05x%04x', tonumber(now[1]), tonumber(now[2]), math.random(0, 65535))
+  -- Server time to the microsecond; no random part, as Redis reseeds Lua's PRNG for every script.
+  epoch = string.format('%x%05x', tonumber(now[1]), tonumber(now[2]))
   offset = 0
   redis.call('SET', KEYS[2], epoch, 'EX', meta_ttl)
   redis.call('SET', KEYS[1], 0, 'EX', meta_ttl)

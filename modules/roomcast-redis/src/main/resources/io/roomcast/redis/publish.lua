@@ -39,7 +39,8 @@ local time_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 -- Redis that restarted empty, an expired room), and a new epoch tells clients their offsets are void.
 local epoch = redis.call('GET', KEYS[2])
 if not epoch or redis.call('EXISTS', KEYS[1]) == 0 then
-  epoch = string.format('%x%05x%04x', tonumber(now[1]), tonumber(now[2]), math.random(0, 65535))
+  -- Server time to the microsecond; no random part, as Redis reseeds Lua's PRNG for every script.
+  epoch = string.format('%x%05x', tonumber(now[1]), tonumber(now[2]))
   redis.call('SET', KEYS[2], epoch)
   redis.call('SET', KEYS[1], 0)
   redis.call('DEL', KEYS[3])
