@@ -2,6 +2,7 @@ package io.roomcast.redis;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
@@ -26,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,6 +59,8 @@ final class RedisBroker implements Broker, RedisLink.Sink {
    */
   private static final Duration DROP_DEBOUNCE = Duration.ofMillis(10);
   private static final Duration RESTORE_RETRY = Duration.ofSeconds(1);
+  /** Between attempts at the first connection, when Redis was unreachable at start. */
+  private static final Duration CONNECT_RETRY = Duration.ofSeconds(1);
 
   private final RedisBrokerConfig config;
   private final RoomKeys keys;
@@ -64,7 +68,9 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   private final ClientResources resources;
   /** One thread: time limits, retry waits, restores. Never runs listener code. */
   private final ScheduledExecutorService scheduler;
-  private final RedisLink link;
+  private final Function<RedisLink.Sink, RedisLink> connect;
+  /** Null until the first connection succeeded (Redis may be down when the node starts); then set once. */
+  private volatile RedisLink link;
   private final Disposable events;
   private final Counter receivedEnvelopes;
   private final Counter receivedRaw;
@@ -90,8 +96,9 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     this.receivedRaw = Counter.builder(RedisMetrics.RECEIVED).tag("kind", "raw").register(registry);
     this.restoresOk = Counter.builder(RedisMetrics.RESTORES).tag("outcome", "ok").register(registry);
     this.restoresFailed = Counter.builder(RedisMetrics.RESTORES).tag("outcome", "failed").register(registry);
-    this.link = connect.apply(this);
+    this.connect = connect;
     this.events = resources.eventBus().get().subscribe(this::onEvent);
+    connectOrRetry();
     long every = config.resubscribeInterval().toMillis();
     scheduler.scheduleWithFixedDelay(() -> scheduleRestore(Duration.ZERO), every, every, TimeUnit.MILLISECONDS);
   }
@@ -110,7 +117,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     byte[] channel = keys.channel(room);
     if (closed) return closedStage();
     wanted.add(room);
-    CompletionStage<Void> done = guard.retried("subscribe to " + room, () -> link.subscribe(List.of(channel)));
+    CompletionStage<Void> done = guard.retried("subscribe to " + room, () -> link().subscribe(List.of(channel)));
     // A room whose subscribe failed is not wanted: the caller was told, and may try again.
     return done.whenComplete((ok, failure) -> {
       if (failure != null) wanted.remove(room);
@@ -122,7 +129,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     byte[] channel = keys.channel(room);
     if (closed) return closedStage();
     wanted.remove(room); // from now on nothing of the room is delivered, whatever Redis still sends
-    return guard.retried("unsubscribe from " + room, () -> link.unsubscribe(channel));
+    return guard.retried("unsubscribe from " + room, () -> link().unsubscribe(channel));
   }
 
   @Override
@@ -138,10 +145,10 @@ final class RedisBroker implements Broker, RedisLink.Sink {
       ascii(Integer.toString(h.maxLength())),
       ascii(Long.toString(h.ttl().toSeconds())),
       ascii(Long.toString(h.metaTtl().toSeconds())),
-      ascii(link.sharded() ? "1" : "0"),
+      ascii(config.topology() == RedisBrokerConfig.Topology.CLUSTER ? "1" : "0"),
     };
     // Never retried: a publish that timed out may have happened, and a retry would send it twice.
-    return guard.once("publish to " + room, () -> Script.PUBLISH.run(link.scripting(), roomKeys, args))
+    return guard.once("publish to " + room, () -> Script.PUBLISH.run(link().scripting(), roomKeys, args))
         .thenApply(reply -> new Publication(room, payload, (Long) reply.get(0), string(reply.get(1)), (Long) reply.get(2)));
   }
 
@@ -150,7 +157,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     byte[][] roomKeys = keys.keys(room);
     if (closed) return closedStage();
     byte[] metaTtl = ascii(Long.toString(config.history().metaTtl().toSeconds()));
-    return guard.retried("position of " + room, () -> Script.POSITION.run(link.scripting(), roomKeys, metaTtl))
+    return guard.retried("position of " + room, () -> Script.POSITION.run(link().scripting(), roomKeys, metaTtl))
         .thenApply(reply -> new StreamPosition((Long) reply.get(0), string(reply.get(1))));
   }
 
@@ -162,7 +169,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     byte[] historyKey = keys.keys(room)[2];
     if (closed) return closedStage();
     Range<String> range = Range.from(Range.Boundary.including((after + 1) + "-0"), Range.Boundary.unbounded());
-    return guard.retried("history of " + room, () -> link.streams().xrange(historyKey, range, Limit.from(limit)))
+    return guard.retried("history of " + room, () -> link().streams().xrange(historyKey, range, Limit.from(limit)))
         .thenApply(entries -> {
           List<Publication> out = new ArrayList<>(entries.size());
           long now = System.currentTimeMillis();
@@ -175,18 +182,22 @@ final class RedisBroker implements Broker, RedisLink.Sink {
 
   @Override
   public boolean available() {
-    return !closed && link.connected() && guard.permitsCalls();
+    RedisLink l = link;
+    return !closed && l != null && l.connected() && guard.permitsCalls();
   }
 
   @Override
   public void close() {
-    if (closed) return;
-    closed = true;
+    synchronized (this) {
+      if (closed) return;
+      closed = true;
+    }
     wanted.clear();
     events.dispose();
     scheduler.shutdownNow();
     try {
-      link.close();
+      RedisLink l = link;
+      if (l != null) l.close();
     } finally {
       resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
@@ -236,7 +247,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     if (closed || wanted.isEmpty() || !restorePending.compareAndSet(false, true)) return;
     try {
       scheduler.schedule(this::restore, delay.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+    } catch (RejectedExecutionException shuttingDown) {
       restorePending.set(false);
     }
   }
@@ -244,7 +255,8 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   /** Sends every wanted room to Redis again. */
   private void restore() {
     restorePending.set(false);
-    if (closed || wanted.isEmpty()) return;
+    RedisLink link = this.link;
+    if (closed || wanted.isEmpty() || link == null) return;
     CompletionStage<Void> topology = link instanceof ClusterLink cluster
         ? cluster.refreshTopology() // subscribe where the slots are now, not where they were
         : CompletableFuture.completedFuture(null);
@@ -277,7 +289,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   /** The wanted channels, one group per SSUBSCRIBE on Cluster (one slot each), in chunks otherwise. */
   private List<List<byte[]>> groups() {
     List<List<byte[]>> groups = new ArrayList<>();
-    if (link.sharded()) {
+    if (config.topology() == RedisBrokerConfig.Topology.CLUSTER) {
       Map<Integer, List<byte[]>> bySlot = new TreeMap<>();
       for (String room : wanted) {
         byte[] channel = keys.channel(room);
@@ -296,6 +308,40 @@ final class RedisBroker implements Broker, RedisLink.Sink {
       if (!chunk.isEmpty()) groups.add(chunk);
     }
     return groups;
+  }
+
+  // ---- the first connection ---------------------------------------------------------------------
+
+  /**
+   * Connects, or if Redis cannot be reached, tries again every second on the timer thread (nothing
+   * else needs that thread then: every call fails at once without a link). The node can thus start
+   * while Redis is down, not ready until it is up.
+   */
+  private void connectOrRetry() {
+    if (closed) return;
+    try {
+      RedisLink connected = connect.apply(this);
+      synchronized (this) {
+        if (!closed) {
+          link = connected;
+          return;
+        }
+      }
+      connected.close(); // closed while connecting
+    } catch (RedisException e) {
+      log.warn("cannot connect to redis at {}, trying again in {}: {}", config.safeUri(), CONNECT_RETRY, e.toString());
+      try {
+        scheduler.schedule(this::connectOrRetry, CONNECT_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException shuttingDown) {
+        // closed meanwhile
+      }
+    }
+  }
+
+  private RedisLink link() {
+    RedisLink l = link;
+    if (l == null) throw new BrokerUnavailableException("not connected to redis at " + config.safeUri() + " yet");
+    return l;
   }
 
   private static <T> CompletionStage<T> closedStage() {

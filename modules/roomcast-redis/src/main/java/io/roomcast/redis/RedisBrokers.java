@@ -4,7 +4,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -37,10 +36,12 @@ public final class RedisBrokers {
   private RedisBrokers() {}
 
   /**
-   * Connects to Redis and returns a broker, not yet started. Its circuit breaker's meters are bound to
+   * Returns a broker, not yet started, connected to Redis if it can be reached now; otherwise it keeps
+   * trying in the background, {@link Broker#available()} stays false and every call fails with
+   * {@link BrokerUnavailableException} until it connects. Its circuit breaker's meters are bound to
    * {@code registry}.
    *
-   * @throws BrokerUnavailableException when Redis cannot be reached now
+   * @throws IllegalArgumentException when the URI cannot be parsed
    */
   public static Broker create(RedisBrokerConfig config, MeterRegistry registry) {
     java.util.Objects.requireNonNull(config, "config");
@@ -61,10 +62,6 @@ public final class RedisBrokers {
         .build();
     try {
       return new RedisBroker(config, resources, scheduler, guard, registry, connector(config, resources));
-    } catch (RedisException e) {
-      scheduler.shutdownNow();
-      resources.shutdown(0, 2, TimeUnit.SECONDS);
-      throw new BrokerUnavailableException("cannot connect to redis at " + config.safeUri() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       scheduler.shutdownNow();
       resources.shutdown(0, 2, TimeUnit.SECONDS);

@@ -174,6 +174,30 @@ class RedisBrokerStandaloneIT extends BrokerContract {
   }
 
   @Test
+  void aNodeStartedWhileRedisIsDownConnectsWhenItComesUp() {
+    redis.kill();
+    Fixtures.Recorder rec = new Fixtures.Recorder();
+    try (Broker broker = RedisBrokers.create(Fixtures.config(redis.uri()), new SimpleMeterRegistry())) {
+      broker.start(rec);
+      String room = room("late");
+
+      assertThat(broker.available()).isFalse();
+      assertThatThrownBy(() -> join(broker.publish(room, Payload.text("too early"))))
+          .hasCauseInstanceOf(BrokerUnavailableException.class);
+      assertThatThrownBy(() -> join(broker.subscribe(room))).hasCauseInstanceOf(BrokerUnavailableException.class);
+
+      redis.start();
+
+      await("the broker connects by itself").atMost(WAIT).until(broker::available);
+      join(broker.subscribe(room));
+      Publication p = join(broker.publish(room, Payload.text("in time")));
+      assertThat(rec.awaitText(room, "in time").offset()).isEqualTo(p.offset());
+    } finally {
+      redis.start(); // whatever happened, the other tests need it
+    }
+  }
+
+  @Test
   void aFrozenRedisFailsPublishesWithinTheTimeLimitInsteadOfHanging() {
     Fixtures.Recorder rec = new Fixtures.Recorder();
     try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
