@@ -148,6 +148,25 @@ public abstract class BrokerContract {
   }
 
   @Test
+  void subscribingTwiceStillDeliversOnce() {
+    Recorder rec = new Recorder();
+    Broker broker = started(rec);
+    String room = room("twice");
+    String marker = room("marker");
+    join(broker.subscribe(room));
+    join(broker.subscribe(room));
+    join(broker.subscribe(marker));
+
+    join(broker.publish(room, Payload.text("once")));
+    join(broker.publish(marker, Payload.text("marker")));
+
+    await().atMost(WAIT).until(() -> rec.of(marker).size() == 1 && rec.of(room).size() == 1);
+    join(broker.publish(marker, Payload.text("marker 2")));
+    await().atMost(WAIT).until(() -> rec.of(marker).size() == 2);
+    assertThat(rec.of(room)).hasSize(1);
+  }
+
+  @Test
   void deliversARoomInOffsetOrderUnderConcurrentPublishers() {
     Recorder rec = new Recorder();
     Broker broker = started(rec);

@@ -1,0 +1,355 @@
+package io.roomcast.redis;
+
+import io.lettuce.core.RedisException;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.event.Event;
+import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.roomcast.core.Broker;
+import io.roomcast.core.BrokerListener;
+import io.roomcast.core.BrokerUnavailableException;
+import io.roomcast.core.History;
+import io.roomcast.core.Payload;
+import io.roomcast.core.Publication;
+import io.roomcast.core.StreamPosition;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+
+/**
+ * The {@link Broker} on Redis. A publish is one script call (offset, epoch, history, PUBLISH); a
+ * subscription is a channel per room on one pub/sub connection (one per node on Cluster), whose
+ * messages Lettuce hands over in order on one I/O thread and which are passed on from that thread.
+ *
+ * <p>The set of wanted rooms lives here, not in Lettuce: after every reconnect of a pub/sub
+ * connection, topology change (from the client's event bus) or channel dropped by Redis, and every
+ * {@code resubscribeInterval} as a backstop, all of them are sent to Redis again (one command per slot
+ * on Cluster). Subscribing twice is harmless; a room that is not wanted is never delivered, whatever
+ * Redis still sends.
+ */
+final class RedisBroker implements Broker, RedisLink.Sink {
+  private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+  /** How many channels one SUBSCRIBE carries when restoring (standalone has no slot limit). */
+  private static final int RESTORE_CHUNK = 500;
+  /** Lets a burst of reconnect events (one per Cluster node) settle into one restore. */
+  private static final Duration RESTORE_DEBOUNCE = Duration.ofMillis(100);
+  /**
+   * After Redis dropped channels (one SUNSUBSCRIBE per channel of a moved slot): short, since every
+   * message published before the restore lands is lost to this node (clients recover it from history).
+   */
+  private static final Duration DROP_DEBOUNCE = Duration.ofMillis(10);
+  private static final Duration RESTORE_RETRY = Duration.ofSeconds(1);
+  /** Between attempts at the first connection, when Redis was unreachable at start. */
+  private static final Duration CONNECT_RETRY = Duration.ofSeconds(1);
+
+  private final RedisBrokerConfig config;
+  private final RoomKeys keys;
+  private final Guard guard;
+  private final ClientResources resources;
+  /** One thread: time limits, retry waits, restores. Never runs listener code. */
+  private final ScheduledExecutorService scheduler;
+  private final Function<RedisLink.Sink, RedisLink> connect;
+  /** Null until the first connection succeeded (Redis may be down when the node starts); then set once. */
+  private volatile RedisLink link;
+  private final Disposable events;
+  private final Counter receivedEnvelopes;
+  private final Counter receivedRaw;
+  private final Counter restoresOk;
+  private final Counter restoresFailed;
+  /** The rooms this node wants to hear; what every restore sends to Redis. */
+  private final Set<String> wanted = ConcurrentHashMap.newKeySet();
+  /** Whether a restore is scheduled and has not started yet; coalesces bursts of triggers. */
+  private final AtomicBoolean restorePending = new AtomicBoolean();
+  /** Set once by {@link #start}. */
+  private volatile BrokerListener listener;
+  /** Set once by {@link #close}. */
+  private volatile boolean closed;
+
+  RedisBroker(RedisBrokerConfig config, ClientResources resources, ScheduledExecutorService scheduler, Guard guard,
+      MeterRegistry registry, Function<RedisLink.Sink, RedisLink> connect) {
+    this.config = config;
+    this.keys = new RoomKeys(config.keyPrefix());
+    this.resources = resources;
+    this.scheduler = scheduler;
+    this.guard = guard;
+    this.receivedEnvelopes = Counter.builder(RedisMetrics.RECEIVED).tag("kind", "envelope").register(registry);
+    this.receivedRaw = Counter.builder(RedisMetrics.RECEIVED).tag("kind", "raw").register(registry);
+    this.restoresOk = Counter.builder(RedisMetrics.RESTORES).tag("outcome", "ok").register(registry);
+    this.restoresFailed = Counter.builder(RedisMetrics.RESTORES).tag("outcome", "failed").register(registry);
+    this.connect = connect;
+    this.events = resources.eventBus().get().subscribe(this::onEvent);
+    connectOrRetry();
+    long every = config.resubscribeInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(() -> scheduleRestore(Duration.ZERO), every, every, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void start(BrokerListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    synchronized (this) {
+      if (this.listener != null) throw new IllegalStateException("already started");
+      this.listener = listener;
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> subscribe(String room) {
+    byte[] channel = keys.channel(room);
+    if (closed) return closedStage();
+    wanted.add(room);
+    CompletionStage<Void> done = guard.retried("subscribe to " + room, () -> link().subscribe(List.of(channel)));
+    // A room whose subscribe failed is not wanted: the caller was told, and may try again.
+    return done.whenComplete((ok, failure) -> {
+      if (failure != null) wanted.remove(room);
+    });
+  }
+
+  @Override
+  public CompletionStage<Void> unsubscribe(String room) {
+    byte[] channel = keys.channel(room);
+    if (closed) return closedStage();
+    wanted.remove(room); // from now on nothing of the room is delivered, whatever Redis still sends
+    return guard.retried("unsubscribe from " + room, () -> link().unsubscribe(channel));
+  }
+
+  @Override
+  public CompletionStage<Publication> publish(String room, Payload payload) {
+    Objects.requireNonNull(payload, "payload");
+    byte[][] roomKeys = keys.keys(room);
+    if (closed) return closedStage();
+    RedisBrokerConfig.History h = config.history();
+    byte[][] args = {
+      keys.channel(room),
+      payload.bytes(),
+      ascii(payload.text() ? "t" : "b"),
+      ascii(Integer.toString(h.maxLength())),
+      ascii(Long.toString(h.ttl().toSeconds())),
+      ascii(Long.toString(h.metaTtl().toSeconds())),
+      ascii(config.topology() == RedisBrokerConfig.Topology.CLUSTER ? "1" : "0"),
+    };
+    // Never retried: a publish that timed out may have happened, and a retry would send it twice.
+    return guard.once("publish to " + room, () -> Script.PUBLISH.run(link().scripting(), roomKeys, args))
+        .thenApply(reply -> new Publication(room, payload, (Long) reply.get(0), string(reply.get(1)), (Long) reply.get(2)));
+  }
+
+  @Override
+  public CompletionStage<StreamPosition> position(String room) {
+    byte[][] roomKeys = keys.keys(room);
+    if (closed) return closedStage();
+    byte[] metaTtl = ascii(Long.toString(config.history().metaTtl().toSeconds()));
+    return guard.retried("position of " + room, () -> Script.POSITION.run(link().scripting(), roomKeys, metaTtl))
+        .thenApply(reply -> new StreamPosition((Long) reply.get(0), string(reply.get(1))));
+  }
+
+  /** One script: the latest position and the XRANGE after {@code since}, atomically (entry ids are {@code <offset>-0}). */
+  @Override
+  public CompletionStage<History> history(String room, StreamPosition since, int limit) {
+    if (limit < 0) throw new IllegalArgumentException("limit must not be negative: " + limit);
+    byte[][] roomKeys = keys.keys(room);
+    if (closed) return closedStage();
+    byte[] metaTtl = ascii(Long.toString(config.history().metaTtl().toSeconds()));
+    byte[][] args = {ascii(Long.toString(since.offset())), ascii(Integer.toString(limit)), metaTtl};
+    return guard.retried("history of " + room, () -> Script.HISTORY.run(link().scripting(), roomKeys, args))
+        .thenApply(reply -> {
+          StreamPosition latest = new StreamPosition((Long) reply.get(0), string(reply.get(1)));
+          List<Publication> after = new ArrayList<>(reply.size() - 2);
+          long now = System.currentTimeMillis();
+          for (int i = 2; i < reply.size(); i++) after.add(Envelopes.decode(room, (byte[]) reply.get(i), now));
+          return History.of(since, after, latest);
+        });
+  }
+
+  @Override
+  public boolean available() {
+    RedisLink l = link;
+    return !closed && l != null && l.connected() && guard.permitsCalls();
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) return;
+      closed = true;
+    }
+    wanted.clear();
+    events.dispose();
+    scheduler.shutdownNow();
+    try {
+      RedisLink l = link;
+      if (l != null) l.close();
+    } finally {
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  // ---- channel traffic, on Lettuce I/O threads -------------------------------------------------
+
+  @Override
+  public void onMessage(byte[] channel, byte[] message) {
+    BrokerListener l = listener;
+    String room = keys.roomOf(channel);
+    if (l == null || room == null || !wanted.contains(room)) return;
+    Publication p = Envelopes.decode(room, message, System.currentTimeMillis());
+    (p.hasOffset() ? receivedEnvelopes : receivedRaw).increment();
+    try {
+      l.onPublication(p);
+    } catch (RuntimeException e) {
+      log.error("broker listener failed on a publication of room {}", room, e);
+    }
+  }
+
+  @Override
+  public void onDropped(byte[] channel) {
+    String room = keys.roomOf(channel);
+    if (room != null && wanted.contains(room)) {
+      log.info("redis dropped the subscription of room {} (slot moved?); restoring", room);
+      scheduleRestore(DROP_DEBOUNCE);
+    }
+  }
+
+  // ---- restoring subscriptions -----------------------------------------------------------------
+
+  @Override
+  public void onPubSubConnected() {
+    scheduleRestore(RESTORE_DEBOUNCE);
+  }
+
+  /**
+   * Events of the client's event bus. Not ConnectionActivatedEvent: every topology probe opens and
+   * activates connections too, and a restore that refreshes the topology would trigger itself forever.
+   */
+  private void onEvent(Event event) {
+    if (event instanceof ClusterTopologyChangedEvent) scheduleRestore(RESTORE_DEBOUNCE);
+  }
+
+  private void scheduleRestore(Duration delay) {
+    if (closed || wanted.isEmpty() || !restorePending.compareAndSet(false, true)) return;
+    try {
+      scheduler.schedule(this::restore, delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      restorePending.set(false);
+    }
+  }
+
+  /** Sends every wanted room to Redis again. */
+  private void restore() {
+    restorePending.set(false);
+    RedisLink link = this.link;
+    if (closed || wanted.isEmpty() || link == null) return;
+    CompletionStage<Void> topology = link instanceof ClusterLink cluster
+        ? cluster.refreshTopology() // subscribe where the slots are now, not where they were
+        : CompletableFuture.completedFuture(null);
+    topology.whenComplete((ok, refreshFailed) -> {
+      if (closed) return;
+      List<CompletableFuture<Void>> sent = new ArrayList<>();
+      for (List<byte[]> group : groups()) {
+        try {
+          sent.add(link.subscribe(group).toCompletableFuture());
+        } catch (RuntimeException rejected) {
+          sent.add(CompletableFuture.failedFuture(rejected));
+        }
+      }
+      CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).whenComplete((done, failure) -> {
+        if (closed) return;
+        if (failure == null && refreshFailed == null) {
+          restoresOk.increment();
+          log.debug("restored {} room subscriptions in {} commands", wanted.size(), sent.size());
+          return;
+        }
+        restoresFailed.increment();
+        Throwable why = failure != null ? failure : refreshFailed;
+        log.warn("restoring room subscriptions failed, trying again: {}", Guard.unwrap(why).toString());
+        // while disconnected, the next ConnectionActivatedEvent triggers the restore
+        if (link.connected()) scheduleRestore(RESTORE_RETRY);
+      });
+    });
+  }
+
+  /** The wanted channels, one group per SSUBSCRIBE on Cluster (one slot each), in chunks otherwise. */
+  private List<List<byte[]>> groups() {
+    List<List<byte[]>> groups = new ArrayList<>();
+    if (config.topology() == RedisBrokerConfig.Topology.CLUSTER) {
+      Map<Integer, List<byte[]>> bySlot = new TreeMap<>();
+      for (String room : wanted) {
+        byte[] channel = keys.channel(room);
+        bySlot.computeIfAbsent(SlotHash.getSlot(channel), s -> new ArrayList<>()).add(channel);
+      }
+      groups.addAll(bySlot.values());
+    } else {
+      List<byte[]> chunk = new ArrayList<>();
+      for (String room : wanted) {
+        chunk.add(keys.channel(room));
+        if (chunk.size() == RESTORE_CHUNK) {
+          groups.add(chunk);
+          chunk = new ArrayList<>();
+        }
+      }
+      if (!chunk.isEmpty()) groups.add(chunk);
+    }
+    return groups;
+  }
+
+  // ---- the first connection ---------------------------------------------------------------------
+
+  /**
+   * Connects, or if Redis cannot be reached, tries again every second on the timer thread (nothing
+   * else needs that thread then: every call fails at once without a link). The node can thus start
+   * while Redis is down, not ready until it is up.
+   */
+  private void connectOrRetry() {
+    if (closed) return;
+    try {
+      RedisLink connected = connect.apply(this);
+      synchronized (this) {
+        if (!closed) {
+          link = connected;
+          return;
+        }
+      }
+      connected.close(); // closed while connecting
+    } catch (RedisException e) {
+      log.warn("cannot connect to redis at {}, trying again in {}: {}", config.safeUri(), CONNECT_RETRY, e.toString());
+      try {
+        scheduler.schedule(this::connectOrRetry, CONNECT_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException shuttingDown) {
+        // closed meanwhile
+      }
+    }
+  }
+
+  private RedisLink link() {
+    RedisLink l = link;
+    if (l == null) throw new BrokerUnavailableException("not connected to redis at " + config.safeUri() + " yet");
+    return l;
+  }
+
+  private static <T> CompletionStage<T> closedStage() {
+    return CompletableFuture.failedFuture(new BrokerUnavailableException("redis broker is closed"));
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static String string(Object bulk) {
+    return new String((byte[]) bulk, StandardCharsets.UTF_8);
+  }
+}

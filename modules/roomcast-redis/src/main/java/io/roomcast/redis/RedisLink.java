@@ -1,0 +1,44 @@
+package io.roomcast.redis;
+
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.api.async.RedisStreamAsyncCommands;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The broker's connections to one Redis deployment: one for commands, one (or one per Cluster node)
+ * for pub/sub. Hides whether channels are classic (standalone, Sentinel) or sharded (Cluster).
+ */
+interface RedisLink extends AutoCloseable {
+  /** Where channel traffic goes; called on Lettuce's I/O threads, one connection's messages in order. */
+  interface Sink {
+    void onMessage(byte[] channel, byte[] message);
+
+    /** Redis dropped a subscription by itself (a Cluster slot moved away); the broker decides whether to restore it. */
+    void onDropped(byte[] channel);
+
+    /**
+     * A pub/sub connection (re)connected, so what it held may be gone. Only pub/sub connections
+     * count: the client's other connections (commands, topology probes) come and go without it.
+     */
+    void onPubSubConnected();
+  }
+
+  RedisScriptingAsyncCommands<byte[], byte[]> scripting();
+
+  RedisStreamAsyncCommands<byte[], byte[]> streams();
+
+  /** True on Cluster: SSUBSCRIBE/SPUBLISH, and one subscribe call may only carry channels of one slot. */
+  boolean sharded();
+
+  /** Subscribes to all of {@code channels}; when {@link #sharded()}, they must share one slot. Idempotent. */
+  CompletionStage<Void> subscribe(List<byte[]> channels);
+
+  CompletionStage<Void> unsubscribe(byte[] channel);
+
+  /** Whether the connections are up now, as far as the client knows. */
+  boolean connected();
+
+  @Override
+  void close();
+}

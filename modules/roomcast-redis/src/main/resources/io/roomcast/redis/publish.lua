@@ -1,0 +1,70 @@
+-- roomcast publish: offset, history and delivery of one message in one atomic round trip.
+-- Documented in docs/redis.md; the broker runs it with EVALSHA (EVAL after NOSCRIPT).
+--
+-- KEYS[1] roomcast:{<room>}:offset   KEYS[2] roomcast:{<room>}:epoch   KEYS[3] roomcast:{<room>}:history
+-- ARGV[1] channel, roomcast:{<room>}
+-- ARGV[2] payload bytes
+-- ARGV[3] 't' when the payload is UTF-8 text, 'b' for binary          (optional, default 'b')
+-- ARGV[4] history length kept, approximately; 0 keeps no history     (optional, default 1000)
+-- ARGV[5] history TTL in seconds, refreshed by every publish          (optional, default 86400)
+-- ARGV[6] offset and epoch TTL in seconds, refreshed likewise         (optional, default 2592000)
+-- ARGV[7] '1' to SPUBLISH (Redis Cluster), '0' to PUBLISH             (optional, default '0')
+-- Returns {offset, epoch, time_ms}.
+
+local function varint(n)
+  local out = {}
+  while n >= 128 do
+    out[#out + 1] = string.char(n % 128 + 128)
+    n = math.floor(n / 128)
+  end
+  out[#out + 1] = string.char(n)
+  return table.concat(out)
+end
+
+local function bytes_field(tag, s)
+  return string.char(tag) .. varint(#s) .. s
+end
+
+local payload = ARGV[2]
+local text = ARGV[3] == 't'
+local max_len = tonumber(ARGV[4] or '1000')
+local history_ttl = tonumber(ARGV[5] or '86400')
+local meta_ttl = tonumber(ARGV[6] or '2592000')
+local sharded = ARGV[7] == '1'
+
+local now = redis.call('TIME')
+local time_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+
+-- The epoch and the offset live and die together: if either is gone, the stream starts anew (a
+-- Redis that restarted empty, an expired room), and a new epoch tells clients their offsets are void.
+local epoch = redis.call('GET', KEYS[2])
+if not epoch or redis.call('EXISTS', KEYS[1]) == 0 then
+  -- Server time to the microsecond; no random part, as Redis reseeds Lua's PRNG for every script.
+  epoch = string.format('%x%05x', tonumber(now[1]), tonumber(now[2]))
+  redis.call('SET', KEYS[2], epoch)
+  redis.call('SET', KEYS[1], 0)
+  redis.call('DEL', KEYS[3])
+end
+local offset = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], meta_ttl)
+redis.call('EXPIRE', KEYS[2], meta_ttl)
+
+-- Envelope: magic C1 52 43 01, then protobuf roomcast.v1.Envelope with fields
+-- 1 data / 2 text (length-delimited), 3 offset (varint), 4 epoch (string), 5 time_ms (varint).
+local envelope = '\193RC\1'
+  .. bytes_field(text and 0x12 or 0x0A, payload)
+  .. string.char(0x18) .. varint(offset)
+  .. bytes_field(0x22, epoch)
+  .. string.char(0x28) .. varint(time_ms)
+
+if max_len > 0 then
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', max_len, offset .. '-0', 'e', envelope)
+  redis.call('EXPIRE', KEYS[3], history_ttl)
+end
+
+if sharded then
+  redis.call('SPUBLISH', ARGV[1], envelope)
+else
+  redis.call('PUBLISH', ARGV[1], envelope)
+end
+return {offset, epoch, time_ms}

@@ -1,0 +1,85 @@
+package io.roomcast.redis;
+
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roomcast.core.Broker;
+import io.roomcast.core.BrokerListener;
+import io.roomcast.core.Payload;
+import io.roomcast.core.Publication;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/** What the Redis broker's tests share: a config with short timeouts, a recorder, room names. */
+final class Fixtures {
+  static final Duration WAIT = Duration.ofSeconds(20);
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
+
+  private Fixtures() {}
+
+  /** Short timeouts and a quick breaker, so that outages show within a test's patience. */
+  static RedisBrokerConfig config(String uri) {
+    return RedisBrokerConfig.defaults(uri)
+        .withCommandTimeout(COMMAND_TIMEOUT)
+        .withBreaker(new RedisBrokerConfig.Breaker(50, 4, 2, Duration.ofSeconds(1)));
+  }
+
+  static Broker broker(String uri, Recorder recorder) {
+    Broker broker = RedisBrokers.create(config(uri), new SimpleMeterRegistry());
+    broker.start(recorder);
+    return broker;
+  }
+
+  static String room(String name) {
+    return name + "-" + Long.toString(System.nanoTime(), 36);
+  }
+
+  static <T> T join(CompletionStage<T> stage) {
+    return stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  /** Collects publications as a node's hub would receive them. */
+  static final class Recorder implements BrokerListener {
+    final ConcurrentLinkedQueue<Publication> received = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void onPublication(Publication p) {
+      received.add(p);
+    }
+
+    List<Publication> of(String room) {
+      return received.stream().filter(p -> p.room().equals(room)).toList();
+    }
+
+    List<String> texts(String room) {
+      return of(room).stream().map(p -> p.payload().asText()).toList();
+    }
+
+    /** Waits until a publication of {@code room} with this text arrives, and returns it. */
+    Publication awaitText(String room, String text) {
+      await("'" + text + "' in room " + room).atMost(WAIT)
+          .until(() -> of(room).stream().anyMatch(p -> p.payload().asText().equals(text)));
+      return of(room).stream().filter(p -> p.payload().asText().equals(text)).findFirst().orElseThrow();
+    }
+  }
+
+  /** Publishes {@code text} again and again until one of them is delivered; for the moments right after an outage. */
+  static Publication publishUntilDelivered(Broker broker, Recorder recorder, String room, String text) {
+    int[] attempt = {0};
+    await("a publish to " + room + " delivered again").atMost(WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+      String marker = text + "#" + (++attempt[0]);
+      try {
+        join(broker.publish(room, Payload.text(marker)));
+      } catch (RuntimeException notYet) {
+        return false;
+      }
+      await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+          .ignoreExceptions().until(() -> recorder.texts(room).contains(marker));
+      return true;
+    });
+    return recorder.of(room).stream().filter(p -> p.payload().asText().startsWith(text + "#")).reduce((a, b) -> b).orElseThrow();
+  }
+}

@@ -1,0 +1,105 @@
+package io.roomcast.redis;
+
+import static io.roomcast.redis.Fixtures.join;
+import static io.roomcast.redis.Fixtures.room;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roomcast.core.Broker;
+import io.roomcast.core.BrokerContract;
+import io.roomcast.core.Payload;
+import io.roomcast.core.Publication;
+import io.roomcast.testkit.Resp;
+import io.roomcast.testkit.SentinelRedis;
+import io.roomcast.testkit.TestRedis;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The broker contract through Sentinel, and a failover survived by publisher and subscriber alike. */
+class RedisBrokerSentinelIT extends BrokerContract {
+  private static SentinelRedis redis;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = TestRedis.sentinel();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    if (redis != null) redis.close();
+  }
+
+  @Override
+  protected Broker newBroker() {
+    return RedisBrokers.create(Fixtures.config(redis.uri()), new SimpleMeterRegistry());
+  }
+
+  @Test
+  void followsAFailoverToTheNewPrimary() {
+    Fixtures.Recorder publisherSide = new Fixtures.Recorder();
+    Fixtures.Recorder subscriberSide = new Fixtures.Recorder();
+    try (Broker publisher = Fixtures.broker(redis.uri(), publisherSide);
+        Broker subscriber = Fixtures.broker(redis.uri(), subscriberSide)) {
+      String room = room("failover");
+      join(subscriber.subscribe(room));
+      Publication before = join(publisher.publish(room, Payload.text("before")));
+      subscriberSide.awaitText(room, "before");
+      int oldPrimary = redis.primaryPort();
+
+      long start = System.nanoTime();
+      redis.failover();
+
+      int newPrimary = redis.primaryPort();
+      assertThat(newPrimary).isNotEqualTo(oldPrimary);
+      String offsetKey = "roomcast:{" + room + "}:offset";
+      // publishes must land on the new primary, and reach the subscriber from there
+      Publication[] after = new Publication[1];
+      await("a publish lands on the new primary and is delivered").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+            after[0] = Fixtures.publishUntilDelivered(publisher, subscriberSide, room, "after");
+            return String.valueOf(after[0].offset()).equals(Resp.call(newPrimary, "GET", offsetKey));
+          });
+      System.out.printf("failover: publishes reach the new primary %d ms after SENTINEL FAILOVER%n",
+          (System.nanoTime() - start) / 1_000_000);
+      // the replica had the room's keys: the stream goes on in the same epoch
+      assertThat(after[0].epoch()).isEqualTo(before.epoch());
+      assertThat(after[0].offset()).isGreaterThan(before.offset());
+      assertThat(join(subscriber.position(room))).isEqualTo(after[0].position());
+    }
+  }
+
+  @Test
+  void followsTheSentinelsWhenThePrimaryIsKilled() {
+    Fixtures.Recorder publisherSide = new Fixtures.Recorder();
+    Fixtures.Recorder subscriberSide = new Fixtures.Recorder();
+    try (Broker publisher = Fixtures.broker(redis.uri(), publisherSide);
+        Broker subscriber = Fixtures.broker(redis.uri(), subscriberSide)) {
+      redis.awaitReplicaInSync(); // after another test's failover, the old primary takes a while to follow
+      String room = room("crash");
+      join(subscriber.subscribe(room));
+      Publication before = join(publisher.publish(room, Payload.text("before")));
+      subscriberSide.awaitText(room, "before");
+      await("the replica has the room's offset").atMost(Fixtures.WAIT).until(() -> replicaHas(room, before.offset()));
+
+      long start = System.nanoTime();
+      int killed = redis.killPrimary();
+      try {
+        Publication after = Fixtures.publishUntilDelivered(publisher, subscriberSide, room, "after");
+        System.out.printf("crash failover: delivering again %d ms after SIGKILL of the primary%n",
+            (System.nanoTime() - start) / 1_000_000);
+        assertThat(redis.primaryPort()).isNotEqualTo(killed);
+        assertThat(after.epoch()).isEqualTo(before.epoch());
+        assertThat(after.offset()).isGreaterThan(before.offset());
+      } finally {
+        redis.startServer(killed); // back as an (empty) replica, for the other tests
+      }
+    }
+  }
+
+  private static boolean replicaHas(String room, long offset) {
+    return String.valueOf(offset).equals(Resp.call(redis.replicaPort(), "GET", "roomcast:{" + room + "}:offset"));
+  }
+}

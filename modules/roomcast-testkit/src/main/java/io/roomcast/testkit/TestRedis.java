@@ -1,0 +1,61 @@
+package io.roomcast.testkit;
+
+/**
+ * A real Redis for tests, started on free ports of 127.0.0.1 and gone after {@link #close()}: one
+ * server, a Sentinel group or a Cluster. {@link #uri()} is the URI the Redis broker's config takes.
+ *
+ * <p>The standalone server comes from Testcontainers ({@code redis:7}) or from the {@code redis-server}
+ * binary, chosen by the system property {@code roomcast.redis}: {@code binary}, {@code docker}, or
+ * {@code auto} (the default: docker when a Docker engine answers, else the binary). Sentinel and
+ * Cluster always use the binary ({@code apt-get install -y redis-server redis-tools}).
+ */
+public interface TestRedis extends AutoCloseable {
+  /** Where the broker connects: {@code redis://}, {@code redis-sentinel://} or {@code redis-cluster://}. */
+  String uri();
+
+  /** Stops every process or container it started and deletes its files. */
+  @Override
+  void close();
+
+  /** One server; docker or binary as {@code roomcast.redis} says. */
+  static StandaloneRedis standalone() {
+    return StandaloneRedis.launch(Backend.fromSystemProperty());
+  }
+
+  /** A primary, one replica and three sentinels watching them as {@value SentinelRedis#MASTER_NAME}. */
+  static SentinelRedis sentinel() {
+    return SentinelRedis.launch();
+  }
+
+  /** Three masters sharing the 16384 slots evenly, no replicas. */
+  static ClusterRedis cluster() {
+    return ClusterRedis.launch(3, 0);
+  }
+
+  /** {@code masters} masters, each with {@code replicasPerMaster} replicas. */
+  static ClusterRedis cluster(int masters, int replicasPerMaster) {
+    return ClusterRedis.launch(masters, replicasPerMaster);
+  }
+
+  /** Where the standalone server comes from. */
+  enum Backend {
+    BINARY,
+    DOCKER;
+
+    /** {@code -Droomcast.redis=binary|docker|auto}; auto (the default) asks Testcontainers whether Docker is there. */
+    public static Backend fromSystemProperty() {
+      String value = System.getProperty("roomcast.redis", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+      switch (value) {
+        case "binary":
+          return BINARY;
+        case "docker":
+          return DOCKER;
+        case "auto":
+        case "":
+          return DockerRedis.dockerAvailable() ? DOCKER : BINARY;
+        default:
+          throw new IllegalArgumentException("roomcast.redis must be binary, docker or auto: " + value);
+      }
+    }
+  }
+}
