@@ -234,16 +234,17 @@ class RedisBrokerStandaloneIT extends BrokerContract {
       broker.start(rec);
       String room = room("trim");
       String epoch = null;
-      for (int i = 1; i <= 50; i++) epoch = join(broker.publish(room, Payload.text("m" + i))).epoch();
+      // XADD MAXLEN ~ trims whole stream nodes (100 entries each by default): past a few hundred, the oldest go.
+      for (int i = 1; i <= 300; i++) epoch = join(broker.publish(room, Payload.text("m" + i))).epoch();
       io.roomcast.core.StreamPosition early = new io.roomcast.core.StreamPosition(1, epoch);
-      io.roomcast.core.StreamPosition recent = new io.roomcast.core.StreamPosition(49, epoch);
+      io.roomcast.core.StreamPosition recent = new io.roomcast.core.StreamPosition(299, epoch);
 
-      assertThat(join(broker.history(room, early, 100)).complete()).as("trimmed").isFalse();
-      assertThat(join(broker.history(room, recent, 100)).publications()).extracting(Publication::offset).containsExactly(50L);
+      assertThat(join(broker.history(room, early, 1000)).complete()).as("trimmed").isFalse();
+      assertThat(join(broker.history(room, recent, 100)).publications()).extracting(Publication::offset).containsExactly(300L);
       String e = epoch;
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-          .until(() -> !join(broker.history(room, new io.roomcast.core.StreamPosition(49, e), 100)).complete());
-      assertThat(join(broker.position(room)).offset()).as("offsets outlive the history").isEqualTo(50);
+          .until(() -> !join(broker.history(room, new io.roomcast.core.StreamPosition(299, e), 100)).complete());
+      assertThat(join(broker.position(room)).offset()).as("offsets outlive the history").isEqualTo(300);
     }
   }
 

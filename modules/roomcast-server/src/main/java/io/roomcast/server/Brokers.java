@@ -3,15 +3,22 @@ package io.roomcast.server;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.roomcast.core.Broker;
 import io.roomcast.core.MemoryBroker;
+import io.roomcast.redis.RedisBrokerConfig;
+import io.roomcast.redis.RedisBrokers;
 
 /** Chooses the broker a node runs on from its configuration. */
 final class Brokers {
   private Brokers() {}
 
-  static Broker forConfig(ServerConfig config, MeterRegistry registry) {
-    if (config.redis().isEmpty()) {
-      return new MemoryBroker(config.history().size(), config.history().ttl(), System::currentTimeMillis);
+  static Broker forConfig(BrokerSettings settings, MeterRegistry registry) {
+    if (settings.redis().isEmpty()) {
+      return new MemoryBroker(settings.historySize(), settings.historyTtl(), System::currentTimeMillis);
     }
-    throw new IllegalArgumentException("the Redis broker is not part of this build yet: " + config.redis().get());
+    RedisBrokerConfig redis = RedisBrokerConfig.defaults(settings.redis().get())
+        .withKeyPrefix(settings.keyPrefix())
+        .withCommandTimeout(settings.commandTimeout())
+        .withHistory(new RedisBrokerConfig.History(settings.historySize(), settings.historyTtl(),
+            RedisBrokerConfig.History.DEFAULT_META_TTL));
+    return RedisBrokers.create(redis, registry);
   }
 }

@@ -83,13 +83,18 @@ final class ConfigLoader {
     String nodeId = c.getString("node-id");
     if (nodeId.isBlank()) nodeId = defaultNodeId();
     String redis = c.getString("redis");
+    BrokerSettings broker = new BrokerSettings(
+        redis.isBlank() ? Optional.empty() : Optional.of(redis),
+        c.getString("broker.key-prefix"),
+        c.getDuration("broker.command-timeout"),
+        c.getInt("history.size"),
+        c.getDuration("history.ttl"));
     return new ServerConfig(
         c.getString("host"),
         c.getInt("port"),
-        redis.isBlank() ? Optional.empty() : Optional.of(redis),
         c.getDuration("close-timeout"),
-        new ServerConfig.History(c.getInt("history.size"), c.getDuration("history.ttl")),
         c.getDuration("drain.window"),
+        broker,
         new NodeConfig(nodeId, limits, c.getDuration("room-linger"), c.getInt("max-recovered"),
             new Heartbeat(c.getDuration("heartbeat.interval"), c.getDuration("heartbeat.timeout"))),
         c.getBoolean("demo.ticker"));

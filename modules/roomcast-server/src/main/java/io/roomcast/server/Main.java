@@ -53,7 +53,7 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     MeterRegistry registry = new SimpleMeterRegistry();
-    RoomcastServer server = RoomcastServer.start(cfg, Brokers.forConfig(cfg, registry), registry);
+    RoomcastServer server = RoomcastServer.start(cfg, Brokers.forConfig(cfg.broker(), registry), registry);
     // SIGTERM drains first: clients are sent away over the drain window, then the node stops.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.drain().join();

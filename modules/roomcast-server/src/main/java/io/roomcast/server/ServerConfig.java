@@ -8,33 +8,23 @@ import java.util.Optional;
 /**
  * Everything a node process is configured with, validated when built.
  *
- * @param redis the broker's Redis URI; empty for the in-memory broker
  * @param closeTimeout how long a closing connection may take before it is cut
- * @param history how much of each room the broker keeps for recovery
  * @param drainWindow how long a drain takes to send every client away
+ * @param broker which broker, and the history it keeps
  * @param demoTicker whether the node publishes made-up prices to room "ticker" for the demo page
  */
-public record ServerConfig(String host, int port, Optional<String> redis, Duration closeTimeout, History history,
-    Duration drainWindow, NodeConfig node, boolean demoTicker) {
-  /** Room history kept by the broker: at most {@code size} messages, gone {@code ttl} after the last publish. */
-  public record History(int size, Duration ttl) {
-    public History {
-      if (size < 0) throw new IllegalArgumentException("history size must not be negative: " + size);
-      if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("history ttl must be positive: " + ttl);
-    }
-  }
-
+public record ServerConfig(String host, int port, Duration closeTimeout, Duration drainWindow, BrokerSettings broker,
+    NodeConfig node, boolean demoTicker) {
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535: " + port);
-    Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(closeTimeout, "closeTimeout");
     if (closeTimeout.isNegative() || closeTimeout.isZero()) {
       throw new IllegalArgumentException("closeTimeout must be positive: " + closeTimeout);
     }
-    Objects.requireNonNull(history, "history");
     Objects.requireNonNull(drainWindow, "drainWindow");
     if (drainWindow.isNegative()) throw new IllegalArgumentException("drainWindow must not be negative: " + drainWindow);
+    Objects.requireNonNull(broker, "broker");
     Objects.requireNonNull(node, "node");
   }
 
@@ -46,18 +36,18 @@ public record ServerConfig(String host, int port, Optional<String> redis, Durati
   }
 
   public ServerConfig withPort(int newPort) {
-    return new ServerConfig(host, newPort, redis, closeTimeout, history, drainWindow, node, demoTicker);
+    return new ServerConfig(host, newPort, closeTimeout, drainWindow, broker, node, demoTicker);
   }
 
   public ServerConfig withDrainWindow(Duration window) {
-    return new ServerConfig(host, port, redis, closeTimeout, history, window, node, demoTicker);
+    return new ServerConfig(host, port, closeTimeout, window, broker, node, demoTicker);
   }
 
   public ServerConfig withRedis(String uri) {
-    return new ServerConfig(host, port, Optional.of(uri), closeTimeout, history, drainWindow, node, demoTicker);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker.withRedis(uri), node, demoTicker);
   }
 
   public ServerConfig withNode(NodeConfig newNode) {
-    return new ServerConfig(host, port, redis, closeTimeout, history, drainWindow, newNode, demoTicker);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, newNode, demoTicker);
   }
 }

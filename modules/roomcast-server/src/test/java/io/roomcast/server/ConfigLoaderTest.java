@@ -18,7 +18,7 @@ class ConfigLoaderTest {
   void defaultsComeFromReferenceConf() {
     ServerConfig c = ConfigLoader.load(Optional.empty(), Map.of(), Map.of());
     assertThat(c.port()).isEqualTo(8080);
-    assertThat(c.redis()).isEmpty();
+    assertThat(c.broker().redis()).isEmpty();
     assertThat(c.node().roomLinger()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.node().limits().maxMessageBytes()).isEqualTo(65_536);
     assertThat(c.node().nodeId()).isNotBlank();
@@ -43,7 +43,7 @@ class ConfigLoaderTest {
     ServerConfig c = ConfigLoader.load(Optional.empty(), Map.of(),
         Map.of("ROOMCAST_LIMITS_MAX_QUEUED_BYTES", "2097152", "ROOMCAST_REDIS", "redis://127.0.0.1:7000"));
     assertThat(c.node().limits().maxQueuedBytes()).isEqualTo(2_097_152);
-    assertThat(c.redis()).hasValue("redis://127.0.0.1:7000");
+    assertThat(c.broker().redis()).hasValue("redis://127.0.0.1:7000");
   }
 
   @Test
