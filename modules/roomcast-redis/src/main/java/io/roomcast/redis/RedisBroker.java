@@ -78,6 +78,11 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   private final Set<String> wanted = ConcurrentHashMap.newKeySet();
   /** Whether a restore is scheduled and has not started yet; coalesces bursts of triggers. */
   private final AtomicBoolean restorePending = new AtomicBoolean();
+  /**
+   * Whether the next restore asks the Cluster for its slot map first. Not after a dropped channel:
+   * there every millisecond loses messages, and Lettuce follows the MOVED reply to the new owner.
+   */
+  private final AtomicBoolean refreshBeforeRestore = new AtomicBoolean();
   /** Set once by {@link #start}. */
   private volatile BrokerListener listener;
   /** Set once by {@link #close}. */
@@ -98,7 +103,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     this.events = resources.eventBus().get().subscribe(this::onEvent);
     connectOrRetry();
     long every = config.resubscribeInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(() -> scheduleRestore(Duration.ZERO), every, every, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(() -> scheduleRestore(Duration.ZERO, true), every, every, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -221,7 +226,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     String room = keys.roomOf(channel);
     if (room != null && wanted.contains(room)) {
       log.info("redis dropped the subscription of room {} (slot moved?); restoring", room);
-      scheduleRestore(DROP_DEBOUNCE);
+      scheduleRestore(DROP_DEBOUNCE, false);
     }
   }
 
@@ -229,7 +234,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
 
   @Override
   public void onPubSubConnected() {
-    scheduleRestore(RESTORE_DEBOUNCE);
+    scheduleRestore(RESTORE_DEBOUNCE, true);
   }
 
   /**
@@ -237,10 +242,11 @@ final class RedisBroker implements Broker, RedisLink.Sink {
    * activates connections too, and a restore that refreshes the topology would trigger itself forever.
    */
   private void onEvent(Event event) {
-    if (event instanceof ClusterTopologyChangedEvent) scheduleRestore(RESTORE_DEBOUNCE);
+    if (event instanceof ClusterTopologyChangedEvent) scheduleRestore(RESTORE_DEBOUNCE, false); // the map is fresh
   }
 
-  private void scheduleRestore(Duration delay) {
+  private void scheduleRestore(Duration delay, boolean refreshTopology) {
+    if (refreshTopology) refreshBeforeRestore.set(true);
     if (closed || wanted.isEmpty() || !restorePending.compareAndSet(false, true)) return;
     try {
       scheduler.schedule(this::restore, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -254,7 +260,8 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     restorePending.set(false);
     RedisLink link = this.link;
     if (closed || wanted.isEmpty() || link == null) return;
-    CompletionStage<Void> topology = link instanceof ClusterLink cluster
+    boolean refresh = refreshBeforeRestore.getAndSet(false);
+    CompletionStage<Void> topology = refresh && link instanceof ClusterLink cluster
         ? cluster.refreshTopology() // subscribe where the slots are now, not where they were
         : CompletableFuture.completedFuture(null);
     topology.whenComplete((ok, refreshFailed) -> {
@@ -278,7 +285,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
         Throwable why = failure != null ? failure : refreshFailed;
         log.warn("restoring room subscriptions failed, trying again: {}", Guard.unwrap(why).toString());
         // while disconnected, the next ConnectionActivatedEvent triggers the restore
-        if (link.connected()) scheduleRestore(RESTORE_RETRY);
+        if (link.connected()) scheduleRestore(RESTORE_RETRY, true);
       });
     });
   }
