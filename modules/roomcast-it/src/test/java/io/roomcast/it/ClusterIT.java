@@ -1,0 +1,194 @@
+package io.roomcast.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.roomcast.client.ClientEvents;
+import io.roomcast.client.ClientOptions;
+import io.roomcast.client.RoomcastClient;
+import io.roomcast.client.RoomcastException;
+import io.roomcast.testkit.StandaloneRedis;
+import io.roomcast.testkit.TestRedis;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The cluster as ops run it: three node processes from the fat jar, one Redis, and haproxy configured
+ * from deploy/haproxy/haproxy.cfg; clients connect through haproxy and publishers come in through
+ * every door (a node's WebSocket, the HTTP API, redis-cli with the publish script, a plain PUBLISH).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String SCRIPT = "../roomcast-redis/src/main/resources/io/roomcast/redis/publish.lua";
+
+  private static StandaloneRedis redis;
+  private static final List<NodeProcess> nodes = new ArrayList<>();
+  private static LoadBalancer lb;
+  private static final List<RoomcastClient> clients = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    redis = TestRedis.standalone();
+    for (int i = 1; i <= 3; i++) nodes.add(NodeProcess.start("node" + i, redis.uri()));
+    lb = LoadBalancer.haproxy(nodes);
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    for (RoomcastClient c : clients) c.close();
+    if (lb != null) lb.close();
+    for (NodeProcess n : nodes) n.close();
+    if (redis != null) redis.close();
+  }
+
+  private static RoomcastClient client(java.net.URI uri, ClientEvents events) {
+    RoomcastClient c = RoomcastClient.connect(uri,
+        ClientOptions.defaults().withBackoff(Duration.ofMillis(50), Duration.ofSeconds(1)), events, HTTP);
+    clients.add(c);
+    return c;
+  }
+
+  @Test
+  @Order(1)
+  void messagesPublishedThroughEveryDoorReachEveryMemberOfTheRoomExactlyOnceInOrderAndNobodyElse() throws Exception {
+    int rooms = 30;
+    int members = 300;
+    List<Inbox> inboxes = new ArrayList<>();
+    List<RoomcastClient> memberClients = new ArrayList<>();
+    for (int i = 0; i < members; i++) {
+      RoomcastClient c = client(lb.ws(), new ClientEvents() {});
+      Inbox inbox = new Inbox();
+      c.subscribe(room(i % rooms), inbox).join();
+      inboxes.add(inbox);
+      memberClients.add(c);
+    }
+    List<RoomcastClient> publishers = new ArrayList<>();
+    for (NodeProcess n : nodes) publishers.add(client(n.ws(), new ClientEvents() {}));
+
+    for (int k = 0; k < rooms; k++) {
+      String room = room(k);
+      publishers.get(k % 3).publish(room, room + " via node" + (k % 3 + 1) + " ws").join();
+      HttpResponse<String> http = HTTP.send(HttpRequest.newBuilder(nodes.get((k + 1) % 3).http("/api/v1/rooms/" + room + "/messages"))
+          .header("Content-Type", "text/plain")
+          .POST(HttpRequest.BodyPublishers.ofString(room + " via http")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(http.statusCode()).isEqualTo(200);
+      redisCli("--eval", SCRIPT, "roomcast:{" + room + "}:offset", "roomcast:{" + room + "}:epoch",
+          "roomcast:{" + room + "}:history", ",", "roomcast:{" + room + "}", room + " via the script", "t");
+      publishers.get((k + 2) % 3).publish(room, room + " via node" + ((k + 2) % 3 + 1) + " ws").join();
+      redisCli("PUBLISH", "roomcast:{" + room + "}", room + " via plain PUBLISH");
+    }
+
+    for (int i = 0; i < members; i++) {
+      String room = room(i % rooms);
+      Inbox inbox = inboxes.get(i);
+      await().atMost(WAIT).alias(room + " member " + i).until(() -> inbox.messages.size() >= 5);
+      int k = i % rooms;
+      assertThat(inbox.texts()).as("member %d of %s", i, room).containsExactly(
+          room + " via node" + (k % 3 + 1) + " ws", room + " via http", room + " via the script",
+          room + " via node" + ((k + 2) % 3 + 1) + " ws", room + " via plain PUBLISH");
+      assertThat(inbox.offsets()).containsExactly(1L, 2L, 3L, 4L);
+      assertThat(inbox.messages.get(4).offset()).as("a plain PUBLISH carries no offset").isZero();
+    }
+    for (RoomcastClient c : memberClients) assertThat(c.strayMessages()).isZero();
+    System.out.printf("cluster: %d members in %d rooms through haproxy, %d messages delivered exactly once, in order%n",
+        members, rooms, members * 5);
+  }
+
+  @Test
+  @Order(2)
+  void aRedisOutageFailsPublishesFastAndTheClusterRecoversWithoutANodeRestart() throws Exception {
+    RoomcastClient c = client(lb.ws(), new ClientEvents() {});
+    Inbox inbox = new Inbox();
+    c.subscribe("outage", inbox).join();
+    c.publish("outage", "before").join();
+    await().atMost(WAIT).until(() -> inbox.texts().contains("before"));
+
+    redis.kill();
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> c.publish("outage", "during").join())
+        .isInstanceOf(CompletionException.class).cause().isInstanceOf(RoomcastException.class)
+        .satisfies(e -> assertThat(((RoomcastException) e).code()).isEqualTo(503));
+    long failedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(failedAfterMs).as("a publish fails within the command timeout, never hangs").isLessThan(5_000);
+    for (NodeProcess n : nodes) {
+      await().atMost(WAIT).until(() -> status(n.http("/readyz")) == 503);
+    }
+
+    redis.start(); // empty: the room's stream starts a new epoch
+    long back = System.nanoTime();
+    for (NodeProcess n : nodes) n.awaitReady(WAIT);
+    await().atMost(WAIT).ignoreExceptions().until(() -> c.publish("outage", "after").get(5, TimeUnit.SECONDS) > 0);
+    await().atMost(WAIT).until(() -> inbox.texts().contains("after"));
+    System.out.printf("redis outage: publish failed after %d ms; rooms worked again %d ms after Redis returned%n",
+        failedAfterMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back));
+    assertThat(inbox.texts()).doesNotContain("during");
+  }
+
+  @Test
+  @Order(3)
+  void theClientsOfAKilledNodeReconnectThroughHaproxyToTheOthers() throws Exception {
+    AtomicInteger reconnects = new AtomicInteger();
+    List<Inbox> inboxes = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      RoomcastClient c = client(lb.ws(), new ClientEvents() {
+        @Override public void onConnected(boolean reconnect) {
+          if (reconnect) reconnects.incrementAndGet();
+        }
+      });
+      Inbox inbox = new Inbox();
+      c.subscribe("failover", inbox).join();
+      inboxes.add(inbox);
+    }
+
+    nodes.get(0).kill();
+    await().atMost(WAIT).until(() -> reconnects.get() > 0);
+    await().atMost(WAIT).until(() -> status(nodes.get(1).http("/readyz")) == 200);
+    int reconnected = reconnects.get();
+    HttpResponse<String> sent = HTTP.send(HttpRequest.newBuilder(lb.http("/api/v1/rooms/failover/messages"))
+        .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("after the crash")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(sent.statusCode()).isEqualTo(200);
+    for (Inbox inbox : inboxes) await().atMost(WAIT).until(() -> inbox.texts().contains("after the crash"));
+    System.out.printf("node killed: %d of 30 clients reconnected through haproxy; all 30 received the next message%n", reconnected);
+    nodes.get(0).start();
+  }
+
+  private static String room(int k) {
+    return "cluster-r" + k;
+  }
+
+  private static int status(java.net.URI uri) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static void redisCli(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(redis.port())));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(out).as("redis-cli %s", args[0]).doesNotContain("ERR");
+  }
+}
