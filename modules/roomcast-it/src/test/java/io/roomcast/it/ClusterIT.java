@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.roomcast.client.ClientEvents;
 import io.roomcast.client.ClientOptions;
+import io.roomcast.client.Publisher;
 import io.roomcast.client.RoomcastClient;
 import io.roomcast.client.RoomcastException;
 import io.roomcast.testkit.StandaloneRedis;
@@ -81,6 +82,7 @@ class ClusterIT {
     }
     List<RoomcastClient> publishers = new ArrayList<>();
     for (NodeProcess n : nodes) publishers.add(client(n.ws(), new ClientEvents() {}));
+    try (Publisher backend = Publisher.redis(redis.uri())) {
 
     for (int k = 0; k < rooms; k++) {
       String room = room(k);
@@ -92,23 +94,25 @@ class ClusterIT {
       redisCli("--eval", SCRIPT, "roomcast:{" + room + "}:offset", "roomcast:{" + room + "}:epoch",
           "roomcast:{" + room + "}:history", ",", "roomcast:{" + room + "}", room + " via the script", "t");
       publishers.get((k + 2) % 3).publish(room, room + " via node" + ((k + 2) % 3 + 1) + " ws").join();
+      assertThat(backend.publish(room, room + " via the Java Publisher").join()).isEqualTo(5);
       redisCli("PUBLISH", "roomcast:{" + room + "}", room + " via plain PUBLISH");
+    }
     }
 
     for (int i = 0; i < members; i++) {
       String room = room(i % rooms);
       Inbox inbox = inboxes.get(i);
-      await().atMost(WAIT).alias(room + " member " + i).until(() -> inbox.messages.size() >= 5);
+      await().atMost(WAIT).alias(room + " member " + i).until(() -> inbox.messages.size() >= 6);
       int k = i % rooms;
       assertThat(inbox.texts()).as("member %d of %s", i, room).containsExactly(
           room + " via node" + (k % 3 + 1) + " ws", room + " via http", room + " via the script",
-          room + " via node" + ((k + 2) % 3 + 1) + " ws", room + " via plain PUBLISH");
-      assertThat(inbox.offsets()).containsExactly(1L, 2L, 3L, 4L);
-      assertThat(inbox.messages.get(4).offset()).as("a plain PUBLISH carries no offset").isZero();
+          room + " via node" + ((k + 2) % 3 + 1) + " ws", room + " via the Java Publisher", room + " via plain PUBLISH");
+      assertThat(inbox.offsets()).containsExactly(1L, 2L, 3L, 4L, 5L);
+      assertThat(inbox.messages.get(5).offset()).as("a plain PUBLISH carries no offset").isZero();
     }
     for (RoomcastClient c : memberClients) assertThat(c.strayMessages()).isZero();
     System.out.printf("cluster: %d members in %d rooms through haproxy, %d messages delivered exactly once, in order%n",
-        members, rooms, members * 5);
+        members, rooms, members * 6);
   }
 
   @Test
