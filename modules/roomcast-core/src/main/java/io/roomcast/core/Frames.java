@@ -38,6 +38,14 @@ final class Frames {
     return reply(id, hasId).setSubscribed(s).build();
   }
 
+  /** Messages of {@code room} after {@code position} were dropped: the client resumes the room from it. */
+  static ServerFrame lagged(String room, long offset, String epoch) {
+    return ServerFrame.newBuilder()
+        .setLagged(io.roomcast.protocol.v1.Lagged.newBuilder().setRoom(room)
+            .setPosition(Position.newBuilder().setOffset(offset).setEpoch(epoch)))
+        .build();
+  }
+
   static ServerFrame unsubscribed(int id, boolean hasId, String room) {
     return reply(id, hasId).setUnsubscribed(Unsubscribed.newBuilder().setRoom(room)).build();
   }

@@ -50,7 +50,7 @@ final class Hub implements BrokerListener {
   }
 
   Shard shardFor(Executor executor) {
-    return shards.computeIfAbsent(executor, Shard::new);
+    return shards.computeIfAbsent(executor, e -> new Shard(e, metrics));
   }
 
   /**
@@ -126,9 +126,7 @@ final class Hub implements BrokerListener {
     if (targets.length == 0) return;
     metrics.received.increment();
     OutboundFrame frame = OutboundFrame.message(p); // encoded once, on first use, for all shards
-    for (Shard shard : targets) {
-      shard.executor.execute(() -> metrics.delivered.increment(shard.deliver(p.room(), frame)));
-    }
+    for (Shard shard : targets) shard.offer(frame);
   }
 
   private static Shard[] append(Shard[] shards, Shard s) {

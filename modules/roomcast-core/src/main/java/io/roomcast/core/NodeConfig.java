@@ -13,8 +13,10 @@ import java.util.Objects;
  * @param maxRecovered most messages replayed to one resuming subscription; a client that missed more
  *     gets {@code recovered: false} and reloads its state
  * @param heartbeat how dead clients are found
+ * @param outbound slow-consumer policy and write delay
  */
-public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinger, int maxRecovered, Heartbeat heartbeat) {
+public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinger, int maxRecovered, Heartbeat heartbeat,
+    Outbound outbound) {
   public static final Duration DEFAULT_ROOM_LINGER = Duration.ofSeconds(5);
   public static final int DEFAULT_MAX_RECOVERED = 1000;
 
@@ -25,10 +27,15 @@ public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinge
     Objects.requireNonNull(roomLinger, "roomLinger");
     if (roomLinger.isNegative()) throw new IllegalArgumentException("roomLinger must not be negative: " + roomLinger);
     Objects.requireNonNull(heartbeat, "heartbeat");
+    Objects.requireNonNull(outbound, "outbound");
     if (maxRecovered < 0) throw new IllegalArgumentException("maxRecovered must not be negative: " + maxRecovered);
     if (maxRecovered > limits.maxQueuedFrames()) {
       throw new IllegalArgumentException("maxRecovered (" + maxRecovered + ") must fit in maxQueuedFrames (" + limits.maxQueuedFrames() + ")");
     }
+  }
+
+  public NodeConfig(String nodeId, SessionLimits limits, Duration roomLinger, int maxRecovered, Heartbeat heartbeat) {
+    this(nodeId, limits, roomLinger, maxRecovered, heartbeat, Outbound.defaults());
   }
 
   public static NodeConfig defaults(String nodeId) {
@@ -36,14 +43,18 @@ public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinge
   }
 
   public NodeConfig withLimits(SessionLimits newLimits) {
-    return new NodeConfig(nodeId, newLimits, roomLinger, Math.min(maxRecovered, newLimits.maxQueuedFrames()), heartbeat);
+    return new NodeConfig(nodeId, newLimits, roomLinger, Math.min(maxRecovered, newLimits.maxQueuedFrames()), heartbeat, outbound);
   }
 
   public NodeConfig withHeartbeat(Heartbeat newHeartbeat) {
-    return new NodeConfig(nodeId, limits, roomLinger, maxRecovered, newHeartbeat);
+    return new NodeConfig(nodeId, limits, roomLinger, maxRecovered, newHeartbeat, outbound);
   }
 
   public NodeConfig withRoomLinger(Duration linger) {
-    return new NodeConfig(nodeId, limits, linger, maxRecovered, heartbeat);
+    return new NodeConfig(nodeId, limits, linger, maxRecovered, heartbeat, outbound);
+  }
+
+  public NodeConfig withOutbound(Outbound newOutbound) {
+    return new NodeConfig(nodeId, limits, roomLinger, maxRecovered, heartbeat, newOutbound);
   }
 }

@@ -14,6 +14,7 @@ final class NodeMetrics {
   final Counter received;
   final Counter delivered;
   final Counter slowConsumers;
+  final Counter droppedFrames;
   final Counter noPong;
   final Counter publishedWs;
   final Counter publishedHttp;
@@ -26,6 +27,7 @@ final class NodeMetrics {
     received = registry.counter(MetricNames.MESSAGES_RECEIVED);
     delivered = registry.counter(MetricNames.MESSAGES_DELIVERED);
     slowConsumers = registry.counter(MetricNames.SLOW_CONSUMERS);
+    droppedFrames = registry.counter(MetricNames.MESSAGES_DROPPED);
     noPong = registry.counter(MetricNames.HEARTBEAT_TIMEOUTS);
     publishedWs = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "websocket");
     publishedHttp = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "http");

@@ -12,6 +12,10 @@ import io.roomcast.protocol.v1.ServerFrame;
  */
 final class OutboundFrame {
   private final ServerFrame frame;
+  /** The room of a message frame, or of the lagged notice a session queued; null for others. */
+  final String room;
+  /** Whether a slow consumer's queue may drop it: true for room messages only. */
+  final boolean droppable;
   /** The room's offset for message frames (0 for others and for messages without one). */
   final long offset;
   /** The room's epoch for message frames with an offset, else null. */
@@ -20,19 +24,26 @@ final class OutboundFrame {
   private volatile byte[] proto;
   private volatile byte[] json;
 
-  private OutboundFrame(ServerFrame frame, long offset, String epoch) {
+  private OutboundFrame(ServerFrame frame, String room, long offset, String epoch, boolean droppable) {
     this.frame = frame;
+    this.room = room;
+    this.droppable = droppable;
     this.offset = offset;
     this.epoch = epoch;
   }
 
   static OutboundFrame of(ServerFrame frame) {
-    return new OutboundFrame(frame, 0, null);
+    return new OutboundFrame(frame, null, 0, null, false);
   }
 
   static OutboundFrame message(Publication p) {
     Message m = p.toMessage();
-    return new OutboundFrame(ServerFrame.newBuilder().setMessage(m).build(), p.offset(), p.hasOffset() ? p.epoch() : null);
+    return new OutboundFrame(ServerFrame.newBuilder().setMessage(m).build(), p.room(), p.offset(), p.hasOffset() ? p.epoch() : null, true);
+  }
+
+  /** Marks, in a session's queue, the lagged notice of {@code room}; never sent itself. */
+  static OutboundFrame laggedMarker(String room) {
+    return new OutboundFrame(ServerFrame.getDefaultInstance(), room, 0, null, false);
   }
 
   byte[] encoded(WireFormat format) {

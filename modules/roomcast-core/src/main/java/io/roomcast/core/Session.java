@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Session {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
+  /** Marks a queued entry that is not a room message (a reply, a ping, a lagged frame): never dropped. */
+  private static final OutboundFrame REPLY = OutboundFrame.of(ServerFrame.getDefaultInstance());
 
   private final String id;
   private final Connection connection;
@@ -40,12 +42,22 @@ public final class Session {
   private final java.util.function.Consumer<Session> onGone;
   /** Subscriptions by room, settled or not. */
   private final Map<String, Subscription> subscriptions = new HashMap<>();
-  /** Encoded frames waiting behind the write in flight, oldest first. */
+  private final Outbound outbound;
+  /** Encoded frames waiting behind the write in flight (or a pending flush), oldest first. */
   private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
-  /** Sum of the lengths in {@link #queue}; never above {@code limits.maxQueuedBytes()}. */
+  /**
+   * Parallel to {@link #queue}: for each entry, the frame it carries ({@link SlowConsumerPolicy#DROP_OLDEST}
+   * drops only room messages), {@link #REPLY} for replies, or the marker of a room's lagged notice.
+   */
+  private final ArrayDeque<OutboundFrame> queuedFrames = new ArrayDeque<>();
+  /** Sum of the lengths in {@link #queue}; above {@code limits.maxQueuedBytes()} only by lagged notices. */
   private long queuedBytes;
   /** Whether a write is in flight; frames queue until it completes. */
   private boolean writing;
+  /** Whether queued frames wait for a flush already arranged (end of the shard's drain, or the write delay). */
+  private boolean flushArranged;
+  /** Rooms whose lagged frame is still queued: one frame tells of every drop until it leaves. Null until the first drop. */
+  private java.util.Set<String> laggedQueued;
   /** Set once, when the session starts closing; nothing is sent or accepted after it. */
   private boolean closed;
   /** Whether the client sent anything since the last ping. */
@@ -64,6 +76,7 @@ public final class Session {
     this.requests = requests;
     this.limits = config.limits();
     this.heartbeat = config.heartbeat();
+    this.outbound = config.outbound();
     this.metrics = metrics;
     this.onGone = onGone;
   }
@@ -131,6 +144,7 @@ public final class Session {
     if (closed) return;
     closed = true;
     queue.clear();
+    queuedFrames.clear();
     queuedBytes = 0;
     byte[] last = encode(Frames.disconnect(d));
     connection.close(d, last);
@@ -203,11 +217,11 @@ public final class Session {
   }
 
   void reply(ServerFrame frame) {
-    enqueue(encode(frame));
+    enqueue(encode(frame), REPLY);
   }
 
   void sendMessage(OutboundFrame frame) {
-    enqueue(frame.encoded(format));
+    enqueue(frame.encoded(format), frame);
   }
 
   void slowConsumer() {
@@ -221,19 +235,84 @@ public final class Session {
     return format == WireFormat.PROTO ? BinaryFrames.encode(frame) : JsonFrames.encode(frame);
   }
 
-  private void enqueue(byte[] bytes) {
+  /**
+   * Sends {@code bytes} now if nothing else is pending, else queues them behind the write in flight
+   * or the flush arranged. With no write in flight, a room message waits for the write delay (if
+   * any), and any frame that arrives during a shard's drain waits for its end, so frames that come
+   * together leave together. Replies never wait for the write delay.
+   */
+  private void enqueue(byte[] bytes, OutboundFrame kind) {
     if (closed) return;
-    if (!writing) {
-      writing = true;
-      write(List.of(bytes));
-      return;
-    }
-    if (queue.size() >= limits.maxQueuedFrames() || queuedBytes + bytes.length > limits.maxQueuedBytes()) {
-      slowConsumer();
-      return;
+    if (!writing && !flushArranged) {
+      long delay = kind.droppable ? outbound.writeDelay().toMillis() : 0; // replies never wait
+      if (delay > 0) {
+        flushArranged = true;
+        connection.schedule(this::flush, delay);
+      } else if (shard.draining()) {
+        flushArranged = true;
+        shard.flushAfterDrain(this);
+      } else {
+        writing = true;
+        write(List.of(bytes));
+        return;
+      }
+    } else if (queue.size() >= limits.maxQueuedFrames() || queuedBytes + bytes.length > limits.maxQueuedBytes()) {
+      if (outbound.slowConsumer() == SlowConsumerPolicy.DISCONNECT || !dropOldestFor(bytes.length)) {
+        slowConsumer();
+        return;
+      }
     }
     queue.add(bytes);
+    queuedFrames.add(kind);
     queuedBytes += bytes.length;
+    if (!kind.droppable && !writing && flushArranged && !shard.draining()) flush(); // a reply takes the waiting frames along now
+  }
+
+  /**
+   * Drops the oldest queued room messages until a frame of {@code needed} bytes fits, and puts one
+   * lagged frame per room that lost messages ahead of the queue (unless one is queued already).
+   *
+   * @return false when dropping every message would not make room (the queue holds only replies)
+   */
+  private boolean dropOldestFor(int needed) {
+    java.util.Map<String, OutboundFrame> firstDropped = null;
+    int dropped = 0;
+    var bytesIt = queue.iterator();
+    var kindIt = queuedFrames.iterator();
+    while ((queue.size() >= limits.maxQueuedFrames() || queuedBytes + needed > limits.maxQueuedBytes()) && bytesIt.hasNext()) {
+      byte[] b = bytesIt.next();
+      OutboundFrame f = kindIt.next();
+      if (!f.droppable) continue;
+      bytesIt.remove();
+      kindIt.remove();
+      queuedBytes -= b.length;
+      dropped++;
+      if (f.epoch != null) {
+        if (firstDropped == null) firstDropped = new java.util.HashMap<>();
+        firstDropped.putIfAbsent(f.room, f);
+      }
+    }
+    boolean fits = queue.size() < limits.maxQueuedFrames() && queuedBytes + needed <= limits.maxQueuedBytes();
+    if (dropped > 0) metrics.droppedFrames.increment(dropped);
+    if (firstDropped != null) { // a few bytes past the limits at most: one small frame per room
+      if (laggedQueued == null) laggedQueued = new java.util.HashSet<>();
+      for (OutboundFrame f : firstDropped.values()) {
+        if (!laggedQueued.add(f.room)) continue;
+        byte[] lagged = encode(Frames.lagged(f.room, f.offset - 1, f.epoch));
+        queue.addFirst(lagged);
+        queuedFrames.addFirst(OutboundFrame.laggedMarker(f.room));
+        queuedBytes += lagged.length;
+      }
+      log.debug("session {} from {} lags: dropped {} queued messages", id, connection.remoteAddress(), dropped);
+    }
+    return fits;
+  }
+
+  /** The arranged flush: writes what was queued, unless a write is in flight (its completion will). */
+  void flush() {
+    flushArranged = false;
+    if (closed || writing || queue.isEmpty()) return;
+    writeQueued();
   }
 
   private void write(List<byte[]> frames) {
@@ -247,13 +326,20 @@ public final class Session {
       log.debug("session {}: write failed: {}", id, failure.toString());
       return; // the transport closes the connection and reports onClosed
     }
-    if (closed || queue.isEmpty()) return;
+    if (closed || queue.isEmpty() || flushArranged) return;
+    writeQueued();
+  }
+
+  /** Writes the queued frames, oldest first, as one message of at most maxBatchBytes (a bigger single frame goes alone). */
+  private void writeQueued() {
     List<byte[]> batch = new ArrayList<>(Math.min(queue.size(), 64));
     long bytes = 0;
     while (!queue.isEmpty()) {
       byte[] next = queue.peek();
       if (!batch.isEmpty() && bytes + next.length > limits.maxBatchBytes()) break;
       queue.poll();
+      OutboundFrame kind = queuedFrames.poll();
+      if (!kind.droppable && kind.room != null) laggedQueued.remove(kind.room); // its lagged notice leaves
       batch.add(next);
       bytes += next.length;
     }

@@ -4,19 +4,37 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The rooms of the sessions owned by one I/O thread. Only that thread touches it, so fan-out to a
  * room walks a plain list with no locks and no session is touched from two threads.
+ *
+ * <p>Publications reach a shard through its inbox: one task drains every publication waiting, and
+ * only then does each session it touched write, once, everything it got. Under light load a task
+ * carries one publication and frames leave at once; under heavy load tasks carry many and each
+ * client gets them in one WebSocket message, so the cost per delivery falls as the load rises.
  */
 final class Shard {
   final Executor executor;
   /** Local subscriptions by room; a room is absent rather than empty. Touched only on {@link #executor}. */
   private final Map<String, List<Subscription>> rooms = new HashMap<>();
+  /** Publications for this shard's rooms not yet delivered, oldest first. Any thread adds. */
+  private final ConcurrentLinkedQueue<OutboundFrame> inbox = new ConcurrentLinkedQueue<>();
+  /** Whether a drain task is queued on {@link #executor} and has not yet started taking from the inbox. */
+  private final AtomicBoolean drainQueued = new AtomicBoolean();
+  /** Sessions with frames queued during the current drain, to write once it ends. Touched only on {@link #executor}. */
+  private final List<Session> toFlush = new ArrayList<>();
+  /** Whether a drain is delivering now: sessions queue what they get and write after it. Touched only on {@link #executor}. */
+  private boolean draining;
+  /** Where deliveries are counted, once per drain. */
+  private final NodeMetrics metrics;
 
-  Shard(Executor executor) {
+  Shard(Executor executor, NodeMetrics metrics) {
     this.executor = executor;
+    this.metrics = metrics;
   }
 
   /** @return true when this is the shard's first subscription to the room */
@@ -41,6 +59,37 @@ final class Shard {
       return true;
     }
     return false;
+  }
+
+  /** A publication of {@code frame.room} for this shard's members; called from any thread. */
+  void offer(OutboundFrame frame) {
+    inbox.add(frame);
+    if (drainQueued.compareAndSet(false, true)) executor.execute(this::drain);
+  }
+
+  private void drain() {
+    drainQueued.set(false); // a publication offered from now on queues another drain (which may find it taken)
+    draining = true;
+    long delivered = 0;
+    try {
+      OutboundFrame frame;
+      while ((frame = inbox.poll()) != null) delivered += deliver(frame.room, frame);
+    } finally {
+      draining = false;
+      for (int i = 0; i < toFlush.size(); i++) toFlush.get(i).flush();
+      toFlush.clear();
+    }
+    if (delivered > 0) metrics.delivered.increment(delivered);
+  }
+
+  /** Whether a drain is delivering on this thread now; a session that gets a frame then waits for {@link #flushAfterDrain}. */
+  boolean draining() {
+    return draining;
+  }
+
+  /** Has {@code session} write its queued frames when the current drain ends. */
+  void flushAfterDrain(Session session) {
+    toFlush.add(session);
   }
 
   /** @return how many subscriptions the frame was offered to */

@@ -1,0 +1,130 @@
+package io.roomcast.core;
+
+import static io.roomcast.core.FakeClient.waiting;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roomcast.protocol.WireFormat;
+import io.roomcast.protocol.v1.ServerFrame;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** How frames leave a node: batching per shard drain, the write delay, and the slow-consumer policies. */
+class OutboundTest {
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private ExecutorService ioA;
+  private ExecutorService ioB;
+  private Node node;
+
+  @BeforeEach
+  void start() {
+    ioA = Executors.newSingleThreadExecutor();
+    ioB = Executors.newSingleThreadExecutor();
+  }
+
+  @AfterEach
+  void stop() {
+    if (node != null) node.close();
+    ioA.shutdownNow();
+    ioB.shutdownNow();
+  }
+
+  private void nodeWith(SessionLimits limits, Outbound outbound) {
+    node = Node.start(NodeConfig.defaults("test").withLimits(limits).withRoomLinger(Duration.ZERO).withOutbound(outbound),
+        new MemoryBroker(), registry);
+  }
+
+  @Test
+  void publicationsWaitingForTheSameShardLeaveAsOneMessage() throws Exception {
+    nodeWith(SessionLimits.defaults(), Outbound.defaults());
+    FakeClient publisher = new FakeClient(node, ioA, WireFormat.PROTO);
+    FakeClient reader = new FakeClient(node, ioB, WireFormat.PROTO);
+    reader.awaitSubscribed("feed");
+    int batchesBefore = reader.connection.batches.size();
+    CountDownLatch busy = new CountDownLatch(1);
+    ioB.execute(() -> {
+      try {
+        busy.await(); // the reader's I/O thread is busy while ten publications arrive
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+
+    for (int i = 1; i <= 10; i++) publisher.awaitReply(publisher.publish("feed", "m" + i));
+    busy.countDown();
+
+    waiting().until(() -> reader.texts("feed").size() == 10);
+    assertThat(reader.connection.batches.subList(batchesBefore, reader.connection.batches.size())).containsExactly(10);
+    assertThat(reader.offsets("feed")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+  }
+
+  @Test
+  void aWriteDelayGathersFramesThatArriveWithinIt() {
+    nodeWith(SessionLimits.defaults(), Outbound.defaults().withWriteDelay(Duration.ofSeconds(1)));
+    FakeClient publisher = new FakeClient(node, ioA, WireFormat.PROTO);
+    FakeClient reader = new FakeClient(node, ioB, WireFormat.PROTO);
+    reader.awaitSubscribed("feed");
+    int batchesBefore = reader.connection.batches.size();
+
+    for (int i = 1; i <= 5; i++) publisher.awaitReply(publisher.publish("feed", "m" + i));
+
+    waiting().until(() -> reader.texts("feed").size() == 5);
+    assertThat(reader.connection.batches.subList(batchesBefore, reader.connection.batches.size())).containsExactly(5);
+  }
+
+  @Test
+  void dropOldestKeepsAStalledClientWithinItsLimitsAndTellsItWhereToResume() {
+    SessionLimits small = new SessionLimits(2048, 1024, 10, 4, 64, 4096, 20, 4096);
+    nodeWith(small, Outbound.defaults().withSlowConsumer(SlowConsumerPolicy.DROP_OLDEST));
+    FakeClient publisher = new FakeClient(node, ioA, WireFormat.PROTO);
+    FakeClient stalled = new FakeClient(node, ioB, WireFormat.PROTO);
+    FakeClient healthy = new FakeClient(node, ioB, WireFormat.PROTO);
+    stalled.awaitSubscribed("feed");
+    healthy.awaitSubscribed("feed");
+    ioB.execute(stalled.connection::stall);
+    int framesBefore = stalled.connection.frames.size();
+
+    for (int i = 1; i <= 200; i++) publisher.awaitReply(publisher.publish("feed", "x".repeat(100)));
+
+    waiting().until(() -> healthy.texts("feed").size() == 200);
+    waiting().until(() -> stalled.connection.frames.size() == framesBefore + 1); // m1 went out, then the write stalled
+    stalled.connection.resume();
+    waiting().until(() -> stalled.offsets("feed").contains(200L));
+
+    assertThat(stalled.connection.closedWith).isNull();
+    List<ServerFrame> after = stalled.connection.frames.subList(framesBefore + 1, stalled.connection.frames.size());
+    assertThat(after.get(0).hasLagged()).as("first frame after the stall: %s", after.get(0)).isTrue();
+    assertThat(after.get(0).getLagged().getRoom()).isEqualTo("feed");
+    assertThat(after.get(0).getLagged().getPosition().getOffset()).isEqualTo(1); // m1 was the last handed over
+    List<Long> kept = stalled.offsets("feed").subList(1, stalled.offsets("feed").size());
+    assertThat(kept).hasSizeLessThanOrEqualTo(small.maxQueuedFrames()).endsWith(200L);
+    assertThat(kept).isSorted();
+    assertThat(registry.find(MetricNames.MESSAGES_DROPPED).counter().count()).isEqualTo(199 - kept.size());
+    assertThat(registry.find(MetricNames.SLOW_CONSUMERS).counter().count()).isZero();
+  }
+
+  @Test
+  void dropOldestNeverDropsReplies() {
+    SessionLimits small = new SessionLimits(2048, 1024, 10, 4, 64, 4096, 20, 4096);
+    nodeWith(small, Outbound.defaults().withSlowConsumer(SlowConsumerPolicy.DROP_OLDEST));
+    FakeClient client = new FakeClient(node, ioB, WireFormat.PROTO);
+    client.awaitSubscribed("feed");
+    ioB.execute(client.connection::stall);
+    int ack = client.publish("feed", "first"); // the ack (or the message) goes out, the write stalls
+    int lastAck = 0;
+    for (int i = 0; i < 15; i++) lastAck = client.publish("feed", "y".repeat(100));
+    int finalAck = lastAck;
+    waiting().until(() -> registry.find(MetricNames.MESSAGES_DROPPED).counter() != null
+        && registry.find(MetricNames.MESSAGES_DROPPED).counter().count() > 0 || client.connection.closedWith != null);
+    client.connection.resume();
+
+    for (int id = ack; id <= finalAck; id++) assertThat(client.awaitReply(id).hasAck()).isTrue();
+    assertThat(client.connection.closedWith).isNull();
+  }
+}
