@@ -67,6 +67,8 @@ public final class RoomcastClient implements AutoCloseable {
 
   /** Skipped offsets seen on live rooms (each repaired by resubscribing): a server bug if ever nonzero. */
   private final java.util.concurrent.atomic.AtomicLong gaps = new java.util.concurrent.atomic.AtomicLong();
+  /** Lagged frames acted on: the node dropped messages this client read too slowly, and the room was resumed. */
+  private final java.util.concurrent.atomic.AtomicLong lags = new java.util.concurrent.atomic.AtomicLong();
   /** Messages of rooms this client is not in: a server bug if ever nonzero. */
   private final java.util.concurrent.atomic.AtomicLong strays = new java.util.concurrent.atomic.AtomicLong();
 
@@ -137,6 +139,11 @@ public final class RoomcastClient implements AutoCloseable {
   /** How many skipped offsets this client saw and repaired by resuming the room from history. */
   public long gapsRepaired() {
     return gaps.get();
+  }
+
+  /** How many times the node said it dropped messages of a room for this slow client (each room was resumed from history). */
+  public long lagsRecovered() {
+    return lags.get();
   }
 
   /** How many messages arrived for rooms this client is not subscribed to (left rooms may still drain). */
@@ -236,6 +243,16 @@ public final class RoomcastClient implements AutoCloseable {
           r.epoch = s.getPosition().getEpoch();
         }
         events.onRoomReset(s.getRoom(), s.getPosition().getOffset(), s.getPosition().getEpoch());
+      }
+      case LAGGED -> { // the node dropped messages this client read too slowly: resume the room from history
+        Room r = rooms.get(f.getLagged().getRoom());
+        if (r == null) return;
+        synchronized (r) {
+          if (r.resyncing) return;
+          r.resyncing = true;
+        }
+        lags.incrementAndGet();
+        resync(from, f.getLagged().getRoom(), r);
       }
       case PING -> from.send(BinaryFrames.encode(ClientFrame.newBuilder().setPong(Pong.getDefaultInstance()).build()));
       default -> { } // connected, disconnect (its advice comes with the close), frames of later versions

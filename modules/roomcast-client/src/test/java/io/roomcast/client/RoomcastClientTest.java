@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.roomcast.protocol.v1.Ack;
 import io.roomcast.protocol.v1.ClientFrame;
+import io.roomcast.protocol.v1.Lagged;
 import io.roomcast.protocol.v1.Message;
 import io.roomcast.protocol.v1.Position;
 import io.roomcast.protocol.v1.ServerFrame;
@@ -33,6 +34,37 @@ class RoomcastClientTest {
 
         assertThat(got).containsExactly(1L, 2L, 3L);
         assertThat(client.gapsRepaired()).isEqualTo(1);
+        assertThat(node.received).anyMatch(f -> f.hasSubscribe() && f.getSubscribe().hasSince()
+            && f.getSubscribe().getSince().getOffset() == 1);
+      }
+    }
+  }
+
+  @Test
+  void aLaggedFrameResumesTheRoomFromHistoryAndIgnoresWhatFollowsItMeanwhile() {
+    // The node hands over 1, drops 2 (the client read too slowly), says lagged after 1, then sends 3;
+    // the client resumes from 1 and gets 2 and 3 from history, each once.
+    try (ScriptedNode node = new ScriptedNode((frame, reply) -> {
+      if (frame.hasSubscribe() && !frame.getSubscribe().hasSince()) {
+        reply.accept(ServerFrame.newBuilder().setId(frame.getId()).setSubscribed(Subscribed.newBuilder().setRoom("r")
+            .setPosition(Position.newBuilder().setOffset(0).setEpoch("e"))).build());
+        reply.accept(message(1));
+        reply.accept(ServerFrame.newBuilder().setLagged(Lagged.newBuilder().setRoom("r")
+            .setPosition(Position.newBuilder().setOffset(1).setEpoch("e"))).build());
+        reply.accept(message(3));
+      } else {
+        answer(frame, reply);
+      }
+    })) {
+      List<Long> got = new CopyOnWriteArrayList<>();
+      try (RoomcastClient client = RoomcastClient.connect(node.uri())) {
+        client.subscribe("r", m -> got.add(m.offset())).join();
+
+        await().until(() -> got.size() == 3);
+
+        assertThat(got).containsExactly(1L, 2L, 3L);
+        assertThat(client.lagsRecovered()).isEqualTo(1);
+        assertThat(client.gapsRepaired()).isZero();
         assertThat(node.received).anyMatch(f -> f.hasSubscribe() && f.getSubscribe().hasSince()
             && f.getSubscribe().getSince().getOffset() == 1);
       }

@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import io.roomcast.core.Heartbeat;
 import io.roomcast.core.NodeConfig;
+import io.roomcast.core.Outbound;
+import io.roomcast.core.SlowConsumerPolicy;
 import io.roomcast.core.SessionLimits;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -96,8 +98,18 @@ final class ConfigLoader {
         c.getDuration("drain.window"),
         broker,
         new NodeConfig(nodeId, limits, c.getDuration("room-linger"), c.getInt("max-recovered"),
-            new Heartbeat(c.getDuration("heartbeat.interval"), c.getDuration("heartbeat.timeout"))),
+            new Heartbeat(c.getDuration("heartbeat.interval"), c.getDuration("heartbeat.timeout")),
+            new Outbound(slowConsumerPolicy(c.getString("outbound.slow-consumer")), c.getDuration("outbound.write-delay"))),
         c.getBoolean("demo.ticker"));
+  }
+
+  private static SlowConsumerPolicy slowConsumerPolicy(String name) {
+    return switch (name) {
+      case "disconnect" -> SlowConsumerPolicy.DISCONNECT;
+      case "drop-oldest" -> SlowConsumerPolicy.DROP_OLDEST;
+      default -> throw new IllegalArgumentException(
+          "roomcast.outbound.slow-consumer must be \"disconnect\" or \"drop-oldest\": " + name);
+    };
   }
 
   private static String defaultNodeId() {
