@@ -1,0 +1,144 @@
+package io.roomcast.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Fan-out benchmark: starts one node (or two nodes and Redis), connects N subscribers spread over R
+ * rooms (and over the nodes), publishes 100-byte payloads at a fixed rate (or as fast as the nodes
+ * acknowledge), and prints delivered messages per second, publish-to-delivery latency percentiles
+ * from the intended send time (HdrHistogram, no coordinated omission), bytes on the wire, and the
+ * nodes' CPU and resident memory from /proc. docs/performance.md has the command and its output.
+ *
+ * <p>Options ({@code --name value}): nodes (1; 2 or more start Redis too), rooms (1), subscribers
+ * (1000, in all), rate (publications per second in all; 0 = as fast as acknowledged), payload (100),
+ * warmup (5 s), duration (10 s), stalled (fraction of subscribers that never read, 0), client-threads
+ * (1), sources (4 loopback source addresses), jar (modules/roomcast-server/target/roomcast-server.jar),
+ * jvm (node JVM options, space separated), and any {@code --env KEY=VALUE} for the nodes.
+ */
+public final class FanoutBench {
+  private FanoutBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new HashMap<>(Map.of("nodes", "1", "rooms", "1", "subscribers", "1000", "rate", "1000",
+        "payload", "100", "warmup", "5", "duration", "10", "stalled", "0", "client-threads", "1", "sources", "4"));
+    o.put("jar", "modules/roomcast-server/target/roomcast-server.jar");
+    o.put("jvm", "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch");
+    Map<String, String> env = new HashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      String key = args[i].replaceFirst("^--", "");
+      if (key.equals("env")) {
+        String[] kv = args[i + 1].split("=", 2);
+        env.put(kv[0], kv[1]);
+      } else {
+        o.put(key, args[i + 1]);
+      }
+    }
+    int nodes = Integer.parseInt(o.get("nodes"));
+    int rooms = Integer.parseInt(o.get("rooms"));
+    int subscribers = Integer.parseInt(o.get("subscribers"));
+    double rate = Double.parseDouble(o.get("rate"));
+    int payload = Integer.parseInt(o.get("payload"));
+    int warmup = Integer.parseInt(o.get("warmup"));
+    int duration = Integer.parseInt(o.get("duration"));
+    double stalledFraction = Double.parseDouble(o.get("stalled"));
+    List<String> sources = Clients.sourceAddresses(Integer.parseInt(o.get("sources")));
+    List<String> jvm = List.of(o.get("jvm").trim().split("\\s+"));
+
+    System.out.printf("fanout: nodes=%d rooms=%d subscribers=%d rate=%s payload=%dB warmup=%ds duration=%ds stalled=%.0f%% env=%s%n",
+        nodes, rooms, subscribers, rate > 0 ? String.format("%.0f/s", rate) : "max", payload, warmup, duration,
+        stalledFraction * 100, env);
+    System.out.printf("load average before: %s%n", Proc.loadAverage());
+
+    try (Services services = new Services(Path.of("target", "bench-logs"))) {
+      String redis = nodes > 1 ? services.redis() : null;
+      List<Services.Node> started = new ArrayList<>();
+      for (int i = 0; i < nodes; i++) started.add(services.node("bench-" + i, o.get("jar"), jvm, redis, env));
+      List<String> roomNames = new ArrayList<>();
+      for (int r = 0; r < rooms; r++) roomNames.add("room-" + r);
+
+      try (Clients clients = new Clients(Integer.parseInt(o.get("client-threads")))) {
+        int stalled = 0;
+        for (int s = 0; s < subscribers; s++) {
+          // Rooms round-robin, and nodes round-robin within a room, so every room has members on every node.
+          String room = roomNames.get(s % rooms);
+          Services.Node node = started.get((s / rooms) % nodes);
+          boolean stall = stalled < Math.round(subscribers * stalledFraction) && s % Math.max(1, (int) Math.round(1 / Math.max(stalledFraction, 1e-9))) == 0;
+          if (stall) stalled++;
+          clients.open(sources.get(s % sources.size()), node.port(), room, stall);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (clients.subscribed.get() < subscribers && System.nanoTime() < deadline) Thread.sleep(20);
+        if (clients.subscribed.get() < subscribers) {
+          throw new IllegalStateException("only " + clients.subscribed.get() + " of " + subscribers + " subscribed (closed " + clients.closed.get() + ")");
+        }
+        int live = subscribers - stalled;
+        System.out.printf("%d subscribers subscribed (%d stalled)%n", subscribers, stalled);
+
+        List<Integer> ports = started.stream().map(Services.Node::port).toList();
+        try (Publisher publisher = new Publisher(ports)) {
+          Thread pub = new Thread(() -> {
+            try {
+              publisher.run(roomNames, rate, payload, System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup + duration));
+            } catch (java.io.IOException e) {
+              throw new IllegalStateException(e);
+            }
+          }, "bench-publisher");
+          pub.start();
+          Thread.sleep(warmup * 1000L);
+
+          clients.resetLatency();
+          long m0 = clients.messages(), b0 = clients.bytes(), t0 = System.nanoTime();
+          long[] cpu0 = started.stream().mapToLong(n -> Proc.cpuNanos(n.pid())).toArray();
+          long redisCpu0 = services.redisPid > 0 ? Proc.cpuNanos(services.redisPid) : 0;
+          long selfCpu0 = Proc.cpuNanos(ProcessHandle.current().pid());
+          long rssMin = Long.MAX_VALUE, rssMax = 0;
+          for (int sec = 0; sec < duration; sec++) {
+            Thread.sleep(1000);
+            long rss = started.stream().mapToLong(n -> Proc.rssKib(n.pid())).sum();
+            rssMin = Math.min(rssMin, rss);
+            rssMax = Math.max(rssMax, rss);
+          }
+          long t1 = System.nanoTime(), m1 = clients.messages(), b1 = clients.bytes();
+          long[] cpu1 = started.stream().mapToLong(n -> Proc.cpuNanos(n.pid())).toArray();
+          long redisCpu1 = services.redisPid > 0 ? Proc.cpuNanos(services.redisPid) : 0;
+          long selfCpu1 = Proc.cpuNanos(ProcessHandle.current().pid());
+          Histogram latency = clients.latency();
+          pub.join();
+
+          double seconds = (t1 - t0) / 1e9;
+          long delivered = m1 - m0;
+          long nodeCpu = 0;
+          for (int i = 0; i < cpu0.length; i++) nodeCpu += cpu1[i] - cpu0[i];
+          double pubRate = rate > 0 ? rate : (double) publisher.published / (warmup + duration);
+          System.out.printf("load average after: %s%n", Proc.loadAverage());
+          System.out.printf("published:  %d in all (%.0f/s), %d refused%n", publisher.published, pubRate, publisher.errors.get());
+          System.out.printf("delivered:  %.0f msg/s (expected about %.0f/s: %.0f publications/s x %d live subscribers per room / ... )%n",
+              delivered / seconds, pubRate * live / rooms, pubRate, live / rooms);
+          System.out.printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  (%d samples)%n",
+              ms(latency.getValueAtPercentile(50)), ms(latency.getValueAtPercentile(90)), ms(latency.getValueAtPercentile(99)),
+              ms(latency.getValueAtPercentile(99.9)), ms(latency.getMaxValue()), latency.getTotalCount());
+          System.out.printf("wire:       %.1f MB/s to subscribers, %.1f bytes per message (WebSocket framing and batches included)%n",
+              (b1 - b0) / seconds / 1e6, delivered == 0 ? 0.0 : (double) (b1 - b0) / delivered);
+          System.out.printf("node CPU:   %.0f%% of one core in all (%d node(s)), %.2f us per delivery%n",
+              nodeCpu / (seconds * 1e9) * 100, nodes, delivered == 0 ? 0.0 : nodeCpu / 1e3 / delivered);
+          if (services.redisPid > 0) {
+            System.out.printf("redis CPU:  %.0f%% of one core%n", (redisCpu1 - redisCpu0) / (seconds * 1e9) * 100);
+          }
+          System.out.printf("bench CPU:  %.0f%% of one core (publisher and subscribers)%n", (selfCpu1 - selfCpu0) / (seconds * 1e9) * 100);
+          System.out.printf("node RSS:   %d..%d MiB during the measured window (all nodes)%n", rssMin / 1024, rssMax / 1024);
+          if (stalled > 0) System.out.printf("lagged frames received: %d; subscriber connections closed by the node: %d%n", clients.lagged(), clients.closed.get());
+        }
+      }
+    }
+  }
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
+  }
+}
