@@ -26,6 +26,22 @@ public interface Connection {
   void write(List<byte[]> frames, WriteCompletion done);
 
   /**
+   * The node's shared deflater when this connection negotiated permessage-deflate with compression
+   * done once per node; null when messages go plain (or the transport compresses them itself).
+   */
+  default FrameDeflater deflater() {
+    return null;
+  }
+
+  /**
+   * As {@link #write}, but {@code pieces} are the payload of one message already compressed per
+   * RFC 7692 (sent with RSV1 set). Called only when {@link #deflater()} is not null.
+   */
+  default void writeCompressed(List<byte[]> pieces, WriteCompletion done) {
+    throw new UnsupportedOperationException("this connection did not negotiate permessage-deflate");
+  }
+
+  /**
    * Runs {@code task} on {@link #executor()} after {@code delayMillis}. Timers cost nothing while they
    * wait, so an idle connection costs no CPU between heartbeats.
    */

@@ -23,6 +23,9 @@ final class OutboundFrame {
   /** Encoded forms, made on first use. Two threads may both encode; they store equal bytes. */
   private volatile byte[] proto;
   private volatile byte[] json;
+  /** Compressed forms ({@link FrameDeflater#compress}), made on first use; a node has one deflater. */
+  private volatile byte[] deflatedProto;
+  private volatile byte[] deflatedJson;
 
   private OutboundFrame(ServerFrame frame, String room, long offset, String epoch, boolean droppable) {
     this.frame = frame;
@@ -54,6 +57,18 @@ final class OutboundFrame {
     }
     byte[] b = json;
     if (b == null) json = b = JsonFrames.encode(frame);
+    return b;
+  }
+
+  /** The encoded frame compressed by {@code deflater}, once per wire format for the whole node. */
+  byte[] deflated(WireFormat format, FrameDeflater deflater) {
+    if (format == WireFormat.PROTO) {
+      byte[] b = deflatedProto;
+      if (b == null) deflatedProto = b = deflater.compress(encoded(format));
+      return b;
+    }
+    byte[] b = deflatedJson;
+    if (b == null) deflatedJson = b = deflater.compress(encoded(format));
     return b;
   }
 }

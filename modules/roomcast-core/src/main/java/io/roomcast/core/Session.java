@@ -43,6 +43,8 @@ public final class Session {
   /** Subscriptions by room, settled or not. */
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Outbound outbound;
+  /** The node's shared deflater if this connection negotiated permessage-deflate that way; else null. */
+  private final FrameDeflater deflater;
   /** Encoded frames waiting behind the write in flight (or a pending flush), oldest first. */
   private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
   /**
@@ -77,6 +79,7 @@ public final class Session {
     this.limits = config.limits();
     this.heartbeat = config.heartbeat();
     this.outbound = config.outbound();
+    this.deflater = connection.deflater();
     this.metrics = metrics;
     this.onGone = onGone;
   }
@@ -253,7 +256,7 @@ public final class Session {
         shard.flushAfterDrain(this);
       } else {
         writing = true;
-        write(List.of(bytes));
+        write(List.of(bytes), List.of(kind));
         return;
       }
     } else if (queue.size() >= limits.maxQueuedFrames() || queuedBytes + bytes.length > limits.maxQueuedBytes()) {
@@ -315,8 +318,21 @@ public final class Session {
     writeQueued();
   }
 
-  private void write(List<byte[]> frames) {
+  private void write(List<byte[]> frames, List<OutboundFrame> kinds) {
     metrics.batchFrames.record(frames.size());
+    if (deflater != null) {
+      List<byte[]> chunks = new ArrayList<>(frames.size());
+      for (int i = 0; i < frames.size(); i++) {
+        OutboundFrame kind = kinds.get(i);
+        // Room messages are compressed once per node; replies are one session's own, sent stored.
+        chunks.add(kind.droppable ? kind.deflated(format, deflater) : FrameDeflater.STORED);
+      }
+      List<byte[]> pieces = FrameDeflater.message(frames, chunks);
+      if (pieces != null) {
+        connection.writeCompressed(pieces, this::onWritten);
+        return;
+      }
+    }
     connection.write(frames, this::onWritten);
   }
 
@@ -333,6 +349,7 @@ public final class Session {
   /** Writes the queued frames, oldest first, as one message of at most maxBatchBytes (a bigger single frame goes alone). */
   private void writeQueued() {
     List<byte[]> batch = new ArrayList<>(Math.min(queue.size(), 64));
+    List<OutboundFrame> kinds = new ArrayList<>(Math.min(queue.size(), 64));
     long bytes = 0;
     while (!queue.isEmpty()) {
       byte[] next = queue.peek();
@@ -341,11 +358,12 @@ public final class Session {
       OutboundFrame kind = queuedFrames.poll();
       if (!kind.droppable && kind.room != null) laggedQueued.remove(kind.room); // its lagged notice leaves
       batch.add(next);
+      kinds.add(kind);
       bytes += next.length;
     }
     queuedBytes -= bytes;
     writing = true;
-    write(batch);
+    write(batch, kinds);
   }
 
   /** Greets the client and starts the heartbeat. */

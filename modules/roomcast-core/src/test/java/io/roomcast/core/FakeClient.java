@@ -32,8 +32,13 @@ final class FakeClient {
   volatile Session session;
 
   FakeClient(Node node, Executor io, WireFormat format) {
+    this(node, io, format, null);
+  }
+
+  /** A client that negotiated permessage-deflate with the node's shared {@code deflater} (null: plain). */
+  FakeClient(Node node, Executor io, WireFormat format, FrameDeflater deflater) {
     this.io = io;
-    this.connection = new FakeConnection(io, format);
+    this.connection = new FakeConnection(io, format).deflating(deflater);
     io.execute(() -> session = node.accept(connection));
     waiting().until(() -> session != null);
   }

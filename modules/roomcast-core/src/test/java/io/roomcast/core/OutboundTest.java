@@ -113,18 +113,49 @@ class OutboundTest {
   void dropOldestNeverDropsReplies() {
     SessionLimits small = new SessionLimits(2048, 1024, 10, 4, 64, 4096, 20, 4096);
     nodeWith(small, Outbound.defaults().withSlowConsumer(SlowConsumerPolicy.DROP_OLDEST));
+    FakeClient publisher = new FakeClient(node, ioA, WireFormat.PROTO);
     FakeClient client = new FakeClient(node, ioB, WireFormat.PROTO);
     client.awaitSubscribed("feed");
     ioB.execute(client.connection::stall);
-    int ack = client.publish("feed", "first"); // the ack (or the message) goes out, the write stalls
-    int lastAck = 0;
-    for (int i = 0; i < 15; i++) lastAck = client.publish("feed", "y".repeat(100));
-    int finalAck = lastAck;
-    waiting().until(() -> registry.find(MetricNames.MESSAGES_DROPPED).counter() != null
-        && registry.find(MetricNames.MESSAGES_DROPPED).counter().count() > 0 || client.connection.closedWith != null);
+    publisher.awaitReply(publisher.publish("feed", "first")); // goes out, and the write stalls
+    List<Integer> acks = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      publisher.awaitReply(publisher.publish("feed", "y".repeat(100)));
+      if (i % 10 == 0) acks.add(client.publish("other", "mine " + i)); // replies queue among the messages
+    }
+    waiting().until(() -> registry.find(MetricNames.MESSAGES_DROPPED).counter().count() > 0);
     client.connection.resume();
 
-    for (int id = ack; id <= finalAck; id++) assertThat(client.awaitReply(id).hasAck()).isTrue();
+    for (int id : acks) assertThat(client.awaitReply(id).hasAck()).isTrue();
     assertThat(client.connection.closedWith).isNull();
+  }
+
+  @Test
+  void aBroadcastFrameIsCompressedOnceForAllItsSubscribersAndBatchesMixCompressedAndStoredFrames() {
+    nodeWith(SessionLimits.defaults(), Outbound.defaults());
+    FrameDeflater deflater = new FrameDeflater(6, 256);
+    FakeClient publisher = new FakeClient(node, ioA, WireFormat.PROTO);
+    List<FakeClient> readers = List.of(new FakeClient(node, ioA, WireFormat.PROTO, deflater),
+        new FakeClient(node, ioB, WireFormat.PROTO, deflater), new FakeClient(node, ioB, WireFormat.JSON, deflater));
+    for (FakeClient r : readers) r.awaitSubscribed("feed");
+    String big = "price of tea in china ".repeat(100);
+
+    publisher.awaitReply(publisher.publish("feed", big));
+
+    for (FakeClient r : readers) waiting().until(() -> r.texts("feed").equals(List.of(big)));
+    assertThat(deflater.compressions()).isEqualTo(2); // once for the proto readers, once for the JSON one
+    for (FakeClient r : readers) assertThat(r.connection.compressedBatches).containsExactly(1);
+
+    FakeClient slow = readers.get(1);
+    ioB.execute(slow.connection::stall);
+    publisher.awaitReply(publisher.publish("feed", "small"));
+    waiting().until(() -> slow.texts("feed").size() == 2); // the small one went plain, then the write stalled
+    publisher.awaitReply(publisher.publish("feed", big + "2"));
+    publisher.awaitReply(publisher.publish("feed", "small 2"));
+    slow.connection.resume();
+
+    waiting().until(() -> slow.texts("feed").size() == 4);
+    assertThat(slow.texts("feed")).containsExactly(big, "small", big + "2", "small 2");
+    assertThat(slow.connection.compressedBatches).containsExactly(1, 2); // a compressed frame and a stored one in one message
   }
 }
