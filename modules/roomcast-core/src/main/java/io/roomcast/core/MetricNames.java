@@ -27,6 +27,8 @@ public final class MetricNames {
   public static final String BATCH_FRAMES = "roomcast.batch.frames";
   /** Counter: sessions cut off because their outbound queue overflowed. */
   public static final String SLOW_CONSUMERS = "roomcast.slow.consumers";
+  /** Counter: frames compressed for permessage-deflate in the shared mode (once per frame and wire format, not per client). */
+  public static final String DEFLATE_COMPRESSIONS = "roomcast.deflate.compressions";
   /** Room messages a lagging client's queue dropped (slow-consumer policy drop-oldest). */
   public static final String MESSAGES_DROPPED = "roomcast.messages.dropped";
   /** Counter: subscribes that asked to resume from a position, tag {@code outcome} = recovered | lost. */

@@ -60,15 +60,20 @@ final class OutboundFrame {
     return b;
   }
 
-  /** The encoded frame compressed by {@code deflater}, once per wire format for the whole node. */
+  /**
+   * The encoded frame compressed by {@code deflater}, once per wire format for the whole node: the
+   * first I/O thread to need it compresses, one that needs it meanwhile waits for those bytes.
+   */
   byte[] deflated(WireFormat format, FrameDeflater deflater) {
-    if (format == WireFormat.PROTO) {
-      byte[] b = deflatedProto;
-      if (b == null) deflatedProto = b = deflater.compress(encoded(format));
-      return b;
+    byte[] b = format == WireFormat.PROTO ? deflatedProto : deflatedJson;
+    if (b != null) return b;
+    synchronized (this) {
+      if (format == WireFormat.PROTO) {
+        if (deflatedProto == null) deflatedProto = deflater.compress(encoded(format));
+        return deflatedProto;
+      }
+      if (deflatedJson == null) deflatedJson = deflater.compress(encoded(format));
+      return deflatedJson;
     }
-    byte[] b = deflatedJson;
-    if (b == null) deflatedJson = b = deflater.compress(encoded(format));
-    return b;
   }
 }

@@ -100,7 +100,9 @@ final class ConfigLoader {
         new NodeConfig(nodeId, limits, c.getDuration("room-linger"), c.getInt("max-recovered"),
             new Heartbeat(c.getDuration("heartbeat.interval"), c.getDuration("heartbeat.timeout")),
             new Outbound(slowConsumerPolicy(c.getString("outbound.slow-consumer")), c.getDuration("outbound.write-delay"))),
-        c.getBoolean("demo.ticker"));
+        c.getBoolean("demo.ticker"),
+        new DeflateSettings(c.getBoolean("deflate.enabled"), c.getInt("deflate.level"), c.getInt("deflate.min-size"),
+            c.getBoolean("deflate.context-takeover")));
   }
 
   private static SlowConsumerPolicy slowConsumerPolicy(String name) {

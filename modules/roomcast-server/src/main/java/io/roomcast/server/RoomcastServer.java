@@ -75,8 +75,16 @@ public final class RoomcastServer implements AutoCloseable {
     Set<String> subprotocols = new LinkedHashSet<>();
     Arrays.stream(WireFormat.values()).forEach(f -> subprotocols.add(f.subprotocol()));
     Set<Handshake> handshakes = Set.of(new Hybi13Handshake(subprotocols, false));
-    HttpHandler handshake = new WebSocketProtocolHandshakeHandler(handshakes,
-        new WebSocketEndpoint(node, registry, config.closeTimeout()), RoomcastServer::upgradeRequired);
+    Deflate deflate = config.deflate().enabled()
+        ? new Deflate(config.deflate(), config.node().limits().maxMessageBytes()) : null;
+    if (deflate != null && deflate.shared() != null) {
+      io.micrometer.core.instrument.FunctionCounter.builder(io.roomcast.core.MetricNames.DEFLATE_COMPRESSIONS,
+          deflate.shared(), io.roomcast.core.FrameDeflater::compressions).register(registry);
+    }
+    WebSocketProtocolHandshakeHandler handshake = new WebSocketProtocolHandshakeHandler(handshakes,
+        new WebSocketEndpoint(node, registry, config.closeTimeout(), deflate == null ? null : deflate.shared()),
+        RoomcastServer::upgradeRequired);
+    if (deflate != null) handshake.addExtension(deflate);
     HttpHandler websocket = ex -> {
       if (node.accepting()) {
         handshake.handleRequest(ex);

@@ -2,6 +2,13 @@ package io.roomcast.server;
 
 import io.roomcast.core.Connection;
 import io.roomcast.core.Disconnect;
+import io.roomcast.core.FrameDeflater;
+import io.undertow.util.ImmediatePooledByteBuffer;
+import io.undertow.websockets.core.StreamSinkFrameChannel;
+import io.undertow.websockets.core.WebSocketFrameType;
+import io.undertow.websockets.extensions.ExtensionFunction;
+import java.io.IOException;
+import org.xnio.ChannelListeners;
 import io.roomcast.protocol.WireFormat;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
@@ -21,13 +28,25 @@ final class UndertowConnection implements Connection {
   private final WireFormat format;
   private final String remoteAddress;
   private final Duration closeTimeout;
+  /** The node's shared deflater if this client negotiated permessage-deflate in the shared mode; else null. */
+  private final FrameDeflater deflater;
 
   UndertowConnection(WebSocketChannel channel, WireFormat format, Duration closeTimeout) {
+    this(channel, format, closeTimeout, null);
+  }
+
+  UndertowConnection(WebSocketChannel channel, WireFormat format, Duration closeTimeout, FrameDeflater deflater) {
     this.channel = channel;
     this.ioThread = channel.getIoThread();
     this.format = format;
     this.remoteAddress = String.valueOf(channel.getSourceAddress());
     this.closeTimeout = closeTimeout;
+    this.deflater = deflater;
+  }
+
+  @Override
+  public FrameDeflater deflater() {
+    return deflater;
   }
 
   @Override
@@ -47,7 +66,49 @@ final class UndertowConnection implements Connection {
 
   @Override
   public void write(List<byte[]> frames, WriteCompletion done) {
-    WebSocketCallback<Void> callback = new WebSocketCallback<>() {
+    WebSocketCallback<Void> callback = callback(done);
+    if (format.binary()) {
+      ByteBuffer[] buffers = new ByteBuffer[frames.size()];
+      for (int i = 0; i < buffers.length; i++) buffers[i] = ByteBuffer.wrap(frames.get(i));
+      WebSockets.sendBinary(buffers, channel, callback); // one message, gathered from the shared arrays
+    } else {
+      WebSockets.sendText(ByteBuffer.wrap(concat(frames)), channel, callback);
+    }
+  }
+
+  /**
+   * Sends one message already compressed per RFC 7692: the frame channel gets RSV1, and the
+   * extension function ({@link Deflate.Function}, shared mode) lets the bytes through as they are.
+   */
+  @Override
+  public void writeCompressed(List<byte[]> pieces, WriteCompletion done) {
+    WebSocketCallback<Void> callback = callback(done);
+    try {
+      StreamSinkFrameChannel sink = channel.send(format.binary() ? WebSocketFrameType.BINARY : WebSocketFrameType.TEXT);
+      sink.setRsv(ExtensionFunction.RSV1);
+      if (!sink.send(new ImmediatePooledByteBuffer(ByteBuffer.wrap(concat(pieces))))) {
+        throw new IOException("the frame channel refused the message");
+      }
+      sink.shutdownWrites();
+      if (sink.flush()) {
+        callback.complete(channel, null);
+        return;
+      }
+      sink.getWriteSetter().set(ChannelListeners.flushingChannelListener(ch -> {
+        ch.getWriteSetter().set(null);
+        callback.complete(channel, null);
+      }, (ch, e) -> {
+        ch.getWriteSetter().set(null);
+        callback.onError(channel, null, e);
+      }));
+      sink.resumeWrites();
+    } catch (IOException e) {
+      callback.onError(channel, null, e);
+    }
+  }
+
+  private WebSocketCallback<Void> callback(WriteCompletion done) {
+    return new WebSocketCallback<>() {
       @Override
       public void complete(WebSocketChannel ch, Void context) {
         onIoThread(() -> done.done(null));
@@ -59,13 +120,6 @@ final class UndertowConnection implements Connection {
         onIoThread(() -> done.done(failure));
       }
     };
-    if (format.binary()) {
-      ByteBuffer[] buffers = new ByteBuffer[frames.size()];
-      for (int i = 0; i < buffers.length; i++) buffers[i] = ByteBuffer.wrap(frames.get(i));
-      WebSockets.sendBinary(buffers, channel, callback); // one message, gathered from the shared arrays
-    } else {
-      WebSockets.sendText(ByteBuffer.wrap(concat(frames)), channel, callback);
-    }
   }
 
   @Override

@@ -27,11 +27,14 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
   private final Node node;
   private final MeterRegistry registry;
   private final Duration closeTimeout;
+  /** The node's shared deflater for clients that negotiate permessage-deflate, or null (off, or per connection). */
+  private final io.roomcast.core.FrameDeflater deflater;
 
-  WebSocketEndpoint(Node node, MeterRegistry registry, Duration closeTimeout) {
+  WebSocketEndpoint(Node node, MeterRegistry registry, Duration closeTimeout, io.roomcast.core.FrameDeflater deflater) {
     this.node = node;
     this.registry = registry;
     this.closeTimeout = closeTimeout;
+    this.deflater = deflater;
   }
 
   /** Runs on the channel's I/O thread, which owns the session from now on. */
@@ -39,7 +42,8 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
   public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
     String chosen = exchange.getResponseHeader("Sec-WebSocket-Protocol");
     WireFormat format = chosen == null ? WireFormat.PROTO : WireFormat.forSubprotocol(chosen).orElse(WireFormat.PROTO);
-    Session session = node.accept(new UndertowConnection(channel, format, closeTimeout));
+    boolean sharedDeflate = channel.getExtensionFunction() instanceof Deflate.Function f && f.sharedMode();
+    Session session = node.accept(new UndertowConnection(channel, format, closeTimeout, sharedDeflate ? deflater : null));
     channel.addCloseTask(ch -> session.onClosed(ch.getCloseCode()));
     channel.getReceiveSetter().set(new Receiver(session, node.config().limits().maxMessageBytes()));
     channel.resumeReceives();
