@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * 20,000 files per process) and from several loopback source addresses.
  *
  * <p>Options: nodes (1), steps (5000,10000,19000: total connections after each step), sources (8),
- * per-child (19000), jar, jvm (node JVM options).
+ * per-child (19000), jar, jvm (node JVM options), hold (seconds to keep everything up at the end, 0).
  */
 public final class IdleBench {
   private IdleBench() {}
@@ -102,6 +102,12 @@ public final class IdleBench {
         while ((got = children.stream().mapToLong(Child::messages).sum()) < want && System.nanoTime() < reachDeadline) Thread.sleep(5);
         System.out.printf("  a publish on every node reached %d of %d connections in %.0f ms (closed by nodes: %d)%n",
             got - before, opened, (System.nanoTime() - t0) / 1e6, children.stream().mapToLong(Child::closed).sum());
+      }
+      long hold = Long.parseLong(o.getOrDefault("hold", "0"));
+      if (hold > 0) {
+        System.out.printf("holding for %d s (node PIDs %s) for inspection, e.g. jcmd PID GC.class_histogram%n", hold,
+            started.stream().map(n -> Long.toString(n.pid())).toList());
+        Thread.sleep(hold * 1000);
       }
       for (Child c : children) c.close();
     }

@@ -23,8 +23,12 @@ final class Hub implements BrokerListener {
   private final Map<Executor, Shard> shards = new ConcurrentHashMap<>();
   private final Map<String, Room> rooms = new ConcurrentHashMap<>();
 
-  Hub(Broker broker, ScheduledExecutorService timer, Duration linger, NodeMetrics metrics) {
+  /** The node's write delay in milliseconds: how long a shard gathers publications before a drain. */
+  private final long writeDelayMillis;
+
+  Hub(Broker broker, ScheduledExecutorService timer, Duration linger, Duration writeDelay, NodeMetrics metrics) {
     this.broker = broker;
+    this.writeDelayMillis = writeDelay.toMillis();
     this.timer = timer;
     this.linger = linger;
     this.metrics = metrics;
@@ -50,7 +54,7 @@ final class Hub implements BrokerListener {
   }
 
   Shard shardFor(Executor executor) {
-    return shards.computeIfAbsent(executor, e -> new Shard(e, metrics));
+    return shards.computeIfAbsent(executor, e -> new Shard(e, metrics, timer, writeDelayMillis));
   }
 
   /**

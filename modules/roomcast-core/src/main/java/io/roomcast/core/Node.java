@@ -47,7 +47,7 @@ public final class Node implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.hub = new Hub(broker, timer, config.roomLinger(), metrics);
+    this.hub = new Hub(broker, timer, config.roomLinger(), config.outbound().writeDelay(), metrics);
     this.requests = new Requests(hub, broker, config.limits(), config.maxRecovered(), metrics);
   }
 

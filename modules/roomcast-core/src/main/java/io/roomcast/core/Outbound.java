@@ -7,8 +7,9 @@ import java.util.Objects;
  * How a node sends to its clients, beyond the queue limits of {@link SessionLimits}.
  *
  * @param slowConsumer what happens to a client whose outbound queue is full
- * @param writeDelay how long a frame may wait for others to join it in one WebSocket message when no
- *     write is in flight; zero sends at once (frames still batch behind a write in flight)
+ * @param writeDelay how long each I/O thread gathers publications before fanning them out, so that
+ *     every client gets them in one WebSocket message; zero fans out at once (frames still batch behind
+ *     a write in flight, and publications that arrive while the thread is busy leave together)
  */
 public record Outbound(SlowConsumerPolicy slowConsumer, Duration writeDelay) {
   public static final Duration DEFAULT_WRITE_DELAY = Duration.ZERO;

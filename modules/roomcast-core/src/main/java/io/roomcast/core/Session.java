@@ -56,10 +56,12 @@ public final class Session {
   private long queuedBytes;
   /** Whether a write is in flight; frames queue until it completes. */
   private boolean writing;
-  /** Whether queued frames wait for a flush already arranged (end of the shard's drain, or the write delay). */
+  /** Whether queued frames wait for a flush already arranged (at the end of the shard's drain). */
   private boolean flushArranged;
   /** Rooms whose lagged frame is still queued: one frame tells of every drop until it leaves. Null until the first drop. */
   private java.util.Set<String> laggedQueued;
+  /** Writes started, for sampling the batch-size metric. */
+  private int writes;
   /** Set once, when the session starts closing; nothing is sent or accepted after it. */
   private boolean closed;
   /** Whether the client sent anything since the last ping. */
@@ -240,18 +242,13 @@ public final class Session {
 
   /**
    * Sends {@code bytes} now if nothing else is pending, else queues them behind the write in flight
-   * or the flush arranged. With no write in flight, a room message waits for the write delay (if
-   * any), and any frame that arrives during a shard's drain waits for its end, so frames that come
-   * together leave together. Replies never wait for the write delay.
+   * or the flush arranged. A frame that arrives during a shard's drain waits for its end, so frames
+   * that come together leave together (the write delay, if any, is the shard's).
    */
   private void enqueue(byte[] bytes, OutboundFrame kind) {
     if (closed) return;
     if (!writing && !flushArranged) {
-      long delay = kind.droppable ? outbound.writeDelay().toMillis() : 0; // replies never wait
-      if (delay > 0) {
-        flushArranged = true;
-        connection.schedule(this::flush, delay);
-      } else if (shard.draining()) {
+      if (shard.draining()) {
         flushArranged = true;
         shard.flushAfterDrain(this);
       } else {
@@ -268,7 +265,6 @@ public final class Session {
     queue.add(bytes);
     queuedFrames.add(kind);
     queuedBytes += bytes.length;
-    if (!kind.droppable && !writing && flushArranged && !shard.draining()) flush(); // a reply takes the waiting frames along now
   }
 
   /**
@@ -319,7 +315,7 @@ public final class Session {
   }
 
   private void write(List<byte[]> frames, List<OutboundFrame> kinds) {
-    metrics.batchFrames.record(frames.size());
+    if ((++writes & 7) == 0) metrics.batchFrames.record(frames.size()); // sampled: a record costs as much as the write's own work
     if (deflater != null) {
       List<byte[]> chunks = new ArrayList<>(frames.size());
       for (int i = 0; i < frames.size(); i++) {

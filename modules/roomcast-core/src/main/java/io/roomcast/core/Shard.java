@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -15,7 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Publications reach a shard through its inbox: one task drains every publication waiting, and
  * only then does each session it touched write, once, everything it got. Under light load a task
  * carries one publication and frames leave at once; under heavy load tasks carry many and each
- * client gets them in one WebSocket message, so the cost per delivery falls as the load rises.
+ * client gets them in one WebSocket message, so the cost per delivery falls as the load rises. A
+ * write delay (zero by default) holds the drain that long after the first publication, trading
+ * latency for bigger messages with one timer per shard, not one per client.
  */
 final class Shard {
   final Executor executor;
@@ -32,9 +36,16 @@ final class Shard {
   /** Where deliveries are counted, once per drain. */
   private final NodeMetrics metrics;
 
-  Shard(Executor executor, NodeMetrics metrics) {
+  /** Schedules a delayed drain (then run on {@link #executor}); used only when {@link #delayMillis} is positive. */
+  private final ScheduledExecutorService timer;
+  /** How long a publication may wait for others before the drain (the node's write delay). */
+  private final long delayMillis;
+
+  Shard(Executor executor, NodeMetrics metrics, ScheduledExecutorService timer, long delayMillis) {
     this.executor = executor;
     this.metrics = metrics;
+    this.timer = timer;
+    this.delayMillis = delayMillis;
   }
 
   /** @return true when this is the shard's first subscription to the room */
@@ -61,10 +72,18 @@ final class Shard {
     return false;
   }
 
-  /** A publication of {@code frame.room} for this shard's members; called from any thread. */
+  /**
+   * A publication of {@code frame.room} for this shard's members; called from any thread. The drain
+   * runs at once, or after the write delay, gathering whatever arrived meanwhile.
+   */
   void offer(OutboundFrame frame) {
     inbox.add(frame);
-    if (drainQueued.compareAndSet(false, true)) executor.execute(this::drain);
+    if (!drainQueued.compareAndSet(false, true)) return;
+    if (delayMillis == 0) {
+      executor.execute(this::drain);
+    } else {
+      timer.schedule(() -> executor.execute(this::drain), delayMillis, TimeUnit.MILLISECONDS);
+    }
   }
 
   private void drain() {
