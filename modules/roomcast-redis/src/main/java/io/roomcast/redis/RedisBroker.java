@@ -160,7 +160,9 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     byte[][] roomKeys = keys.keys(room);
     if (closed) return closedStage();
     byte[] metaTtl = ascii(Long.toString(config.historyFor(room).metaTtl().toSeconds()));
-    return guard.retried("position of " + room, () -> Script.POSITION.run(link().scripting(), roomKeys, metaTtl))
+    // The history script with a limit of 0: the position alone, made (with its epoch) if the room has none.
+    byte[][] args = {ascii("0"), ascii("0"), metaTtl};
+    return guard.retried("position of " + room, () -> Script.HISTORY.run(link().scripting(), roomKeys, args))
         .thenApply(reply -> new StreamPosition((Long) reply.get(0), string(reply.get(1))));
   }
 
