@@ -27,6 +27,10 @@ public final class MetricNames {
   public static final String BATCH_FRAMES = "roomcast.batch.frames";
   /** Counter: sessions cut off because their outbound queue overflowed. */
   public static final String SLOW_CONSUMERS = "roomcast.slow.consumers";
+  /** Counter: connections closed with 4001 because their token expired unrefreshed. */
+  public static final String CONNECTIONS_CLOSED_EXPIRED = "roomcast.tokens.expired";
+  /** Counter: HTTP API requests refused for want of a credential (401) or of a right (403), tag {@code code}. */
+  public static final String HTTP_REJECTED = "roomcast.http.rejected";
   /** Counter: handshakes refused before the upgrade, tag {@code reason}. */
   public static final String HANDSHAKES_REJECTED = "roomcast.handshakes.rejected";
 }

@@ -16,6 +16,7 @@ final class NodeMetrics {
   final Counter slowConsumers;
   final Counter publishedWs;
   final Counter publishedHttp;
+  final Counter tokensExpired;
   final DistributionSummary batchFrames;
 
   NodeMetrics(MeterRegistry registry) {
@@ -27,6 +28,7 @@ final class NodeMetrics {
     slowConsumers = registry.counter(MetricNames.SLOW_CONSUMERS);
     publishedWs = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "websocket");
     publishedHttp = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "http");
+    tokensExpired = registry.counter(MetricNames.CONNECTIONS_CLOSED_EXPIRED);
     batchFrames = DistributionSummary.builder(MetricNames.BATCH_FRAMES).register(registry);
   }
 

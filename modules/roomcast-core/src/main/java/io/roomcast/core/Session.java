@@ -45,6 +45,10 @@ public final class Session {
   private boolean writing;
   /** Set once, when the session starts closing; nothing is sent or accepted after it. */
   private boolean closed;
+  /** Who the client is; null until a token is verified on a node that requires one. Replaced by refresh. */
+  private Principal principal;
+  /** This connection's publish rate; made on its first publish. */
+  private PublishThrottle throttle;
 
   Session(String id, Connection connection, Shard shard, Requests requests, SessionLimits limits, NodeMetrics metrics) {
     this.id = id;
@@ -145,6 +149,19 @@ public final class Session {
 
   Shard shard() {
     return shard;
+  }
+
+  Principal principal() {
+    return principal;
+  }
+
+  void setPrincipal(Principal p) {
+    principal = p;
+  }
+
+  PublishThrottle throttle() {
+    if (throttle == null) throttle = requests.newThrottle();
+    return throttle;
   }
 
   SessionLimits limits() {
