@@ -1,11 +1,14 @@
 package io.roomcast.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.roomcast.core.Authenticator;
 import io.roomcast.core.Broker;
 import io.roomcast.core.Node;
+import io.roomcast.core.NodeSecurity;
 import io.roomcast.protocol.WireFormat;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
@@ -19,6 +22,8 @@ import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.xnio.Options;
+import org.xnio.Sequence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,12 +46,28 @@ public final class RoomcastServer implements AutoCloseable {
 
   /** Starts a node on {@code broker} (which it owns and closes) and listens. */
   public static RoomcastServer start(ServerConfig config, Broker broker, MeterRegistry registry) {
-    Node node = Node.start(config.node(), broker, registry);
+    SecurityConfig security = config.security();
+    Authenticator authenticator = security.auth().keysConfigured() ? new JwtAuthenticator(security.auth()) : Authenticator.open();
+    Node node = Node.start(config.node(), broker, registry, new NodeSecurity(authenticator, security.publishRate()));
     try {
-      Undertow undertow = Undertow.builder()
-          .addHttpListener(config.port(), config.host())
-          .setHandler(routes(config, node, registry))
-          .build();
+      int handshakeTimeoutMs = (int) Math.min(Integer.MAX_VALUE, security.connections().handshakeTimeout().toMillis());
+      Undertow.ListenerBuilder listener = new Undertow.ListenerBuilder()
+          .setPort(config.port())
+          .setHost(config.host())
+          .setUseProxyProtocol(security.proxies().proxyProtocol());
+      Undertow.Builder builder = Undertow.builder()
+          // Slowloris: a request (the handshake) must arrive whole in time, and an idle HTTP connection is closed.
+          .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, handshakeTimeoutMs)
+          .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, handshakeTimeoutMs)
+          .setHandler(routes(config, node, registry, authenticator));
+      if (security.tls().isPresent()) {
+        TlsConfig tls = security.tls().get();
+        listener.setType(Undertow.ListenerType.HTTPS).setSslContext(Tls.context(tls));
+        builder.setSocketOption(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(tls.protocols()));
+      } else {
+        listener.setType(Undertow.ListenerType.HTTP);
+      }
+      Undertow undertow = builder.addListener(listener).build();
       undertow.start();
       RoomcastServer server = new RoomcastServer(undertow, node);
       log.info("node {} listening on {}:{}", config.node().nodeId(), config.host(), server.port);
@@ -57,15 +78,18 @@ public final class RoomcastServer implements AutoCloseable {
     }
   }
 
-  private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry) {
+  private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry, Authenticator authenticator) {
     Set<String> subprotocols = new LinkedHashSet<>();
     Arrays.stream(WireFormat.values()).forEach(f -> subprotocols.add(f.subprotocol()));
     Set<Handshake> handshakes = Set.of(new Hybi13Handshake(subprotocols, false));
-    HttpHandler websocket = new WebSocketProtocolHandshakeHandler(handshakes,
-        new WebSocketEndpoint(node, registry, config.closeTimeout()), RoomcastServer::upgradeRequired);
+    HttpHandler websocket = new HandshakeGuard(
+        new WebSocketProtocolHandshakeHandler(handshakes,
+            new WebSocketEndpoint(node, registry, config.closeTimeout()), RoomcastServer::upgradeRequired),
+        config.security(), new ConnectionLimiter(config.security().connections()), authenticator,
+        new HandshakeRejections(registry));
     RoutingHandler routes = Handlers.routing()
         .get("/ws", websocket)
-        .post("/api/v1/rooms/{room}/messages", new PublishHandler(node))
+        .post("/api/v1/rooms/{room}/messages", new PublishHandler(node, config.security().auth(), registry))
         .get("/healthz", ex -> text(ex, StatusCodes.OK, "ok"))
         .get("/readyz", ex -> {
           if (node.ready()) {

@@ -10,8 +10,10 @@ import java.util.Optional;
  *
  * @param redis the broker's Redis URI; empty for the in-memory broker
  * @param closeTimeout how long a closing connection may take before it is cut
+ * @param security tokens, origins, connection limits, proxies and TLS
  */
-public record ServerConfig(String host, int port, Optional<String> redis, Duration closeTimeout, NodeConfig node) {
+public record ServerConfig(String host, int port, Optional<String> redis, Duration closeTimeout, NodeConfig node,
+    SecurityConfig security) {
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -21,6 +23,7 @@ public record ServerConfig(String host, int port, Optional<String> redis, Durati
       throw new IllegalArgumentException("closeTimeout must be positive: " + closeTimeout);
     }
     Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(security, "security");
   }
 
   /** The defaults of reference.conf on a free loopback port: for tests and embedding. */
@@ -30,6 +33,10 @@ public record ServerConfig(String host, int port, Optional<String> redis, Durati
   }
 
   public ServerConfig withNode(NodeConfig newNode) {
-    return new ServerConfig(host, port, redis, closeTimeout, newNode);
+    return new ServerConfig(host, port, redis, closeTimeout, newNode, security);
+  }
+
+  public ServerConfig withSecurity(SecurityConfig newSecurity) {
+    return new ServerConfig(host, port, redis, closeTimeout, node, newSecurity);
   }
 }

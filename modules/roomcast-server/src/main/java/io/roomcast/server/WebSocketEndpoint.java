@@ -39,7 +39,14 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
   public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
     String chosen = exchange.getResponseHeader("Sec-WebSocket-Protocol");
     WireFormat format = chosen == null ? WireFormat.PROTO : WireFormat.forSubprotocol(chosen).orElse(WireFormat.PROTO);
-    Session session = node.accept(new UndertowConnection(channel, format, closeTimeout));
+    String client = exchange.getAttachment(HandshakeGuard.CLIENT_ADDRESS);
+    UndertowConnection connection = new UndertowConnection(channel, format, closeTimeout, client);
+    // Behind the guard, the handshake's principal (null: a token is still due); without it, the node's anonymous one.
+    Session session = client != null
+        ? node.accept(connection, exchange.getAttachment(HandshakeGuard.PRINCIPAL))
+        : node.accept(connection);
+    ConnectionLimiter.Slot slot = exchange.getAttachment(HandshakeGuard.SLOT);
+    if (slot != null) channel.addCloseTask(ch -> slot.release());
     channel.addCloseTask(ch -> session.onClosed(ch.getCloseCode()));
     channel.getReceiveSetter().set(new Receiver(session, node.config().limits().maxMessageBytes()));
     channel.resumeReceives();
