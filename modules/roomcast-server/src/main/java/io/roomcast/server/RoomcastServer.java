@@ -17,7 +17,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.protocol.Handshake;
-import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -81,7 +80,7 @@ public final class RoomcastServer implements AutoCloseable {
   private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry, Authenticator authenticator) {
     Set<String> subprotocols = new LinkedHashSet<>();
     Arrays.stream(WireFormat.values()).forEach(f -> subprotocols.add(f.subprotocol()));
-    Set<Handshake> handshakes = Set.of(new Hybi13Handshake(subprotocols, false));
+    Set<Handshake> handshakes = Set.of(new GuardedHandshake(subprotocols, config.node().limits().maxMessageBytes(), registry));
     HttpHandler websocket = new HandshakeGuard(
         new WebSocketProtocolHandshakeHandler(handshakes,
             new WebSocketEndpoint(node, registry, config.closeTimeout()), RoomcastServer::upgradeRequired),

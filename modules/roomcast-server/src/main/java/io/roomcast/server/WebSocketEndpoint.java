@@ -90,6 +90,10 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
 
     @Override
     protected void onError(WebSocketChannel channel, Throwable error) {
+      if (channel instanceof GuardedWebSocketChannel g && g.counted()) {
+        UndertowConnection.cutAfterTimeout(channel, closeTimeout); // closed with its code and counted there
+        return;
+      }
       if (channel.isCloseFrameSent()) {
         // Undertow already sent close 1009 for a message over the limit: give the close frame time to leave.
         registry.counter(MetricNames.FRAMES_MALFORMED, "reason", "too_big").increment();

@@ -15,18 +15,27 @@ final class TestNode implements AutoCloseable {
   final RoomcastServer server;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private TestNode(UnaryOperator<NodeConfig> tweak) {
-    ServerConfig config = ServerConfig.loopback("it");
-    config = config.withNode(tweak.apply(config.node()));
+  private TestNode(ServerConfig config) {
     server = RoomcastServer.start(config, new MemoryBroker(), registry);
   }
 
   static TestNode start() {
-    return new TestNode(UnaryOperator.identity());
+    return start(UnaryOperator.identity());
   }
 
   static TestNode start(UnaryOperator<NodeConfig> tweak) {
-    return new TestNode(tweak);
+    ServerConfig config = ServerConfig.loopback("it");
+    return new TestNode(config.withNode(tweak.apply(config.node())));
+  }
+
+  /** A node whose security settings {@code tweak} changes from the defaults. */
+  static TestNode secured(UnaryOperator<SecurityConfig> tweak) {
+    ServerConfig config = ServerConfig.loopback("it");
+    return new TestNode(config.withSecurity(tweak.apply(config.security())));
+  }
+
+  int port() {
+    return server.port();
   }
 
   URI ws() {
@@ -50,6 +59,13 @@ final class TestNode implements AutoCloseable {
     var search = registry.find(metric);
     if (tags.length > 0) search = search.tags(tags);
     return search.counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+  }
+
+  /** Waits until {@code metric} (with {@code tags}) has counted {@code expected}, failing with what it counted. */
+  void awaitCount(String metric, double expected, String... tags) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .alias(metric + " " + java.util.Arrays.toString(tags) + " = " + expected + ", counted " + count(metric, tags))
+        .until(() -> count(metric, tags) == expected);
   }
 
   @Override
