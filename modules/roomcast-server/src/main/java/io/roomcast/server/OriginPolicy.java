@@ -45,7 +45,7 @@ public record OriginPolicy(List<String> allowed, boolean allowSameOrigin, boolea
   public boolean allows(String origin, String host) {
     if (origin == null) return allowMissing;
     String o = origin.toLowerCase(Locale.ROOT);
-    if (allowSameOrigin && host != null && authorityOf(o).equals(host.toLowerCase(Locale.ROOT))) return true;
+    if (allowSameOrigin && host != null && !host.isEmpty() && authorityOf(o).equals(host.toLowerCase(Locale.ROOT))) return true;
     for (String a : allowed) {
       if (a.equals(o)) return true;
       int star = a.indexOf('*');
@@ -65,10 +65,11 @@ public record OriginPolicy(List<String> allowed, boolean allowSameOrigin, boolea
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
   }
 
-  /** "https://host:port" -> "host:port"; "null" and other oddities -> themselves, which match no Host. */
+  /** "http(s)://host:port" -> "host:port"; anything else ("null", no scheme) -> "", which matches no Host. */
   private static String authorityOf(String origin) {
-    int at = origin.indexOf("://");
-    return at < 0 ? origin : origin.substring(at + 3);
+    if (origin.startsWith("https://")) return origin.substring(8);
+    if (origin.startsWith("http://")) return origin.substring(7);
+    return "";
   }
 
   static OriginPolicy of(List<String> allowed) {
