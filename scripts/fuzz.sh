@@ -19,7 +19,17 @@ cd "$root"
 mvn -B -q -ntp -pl modules/roomcast-server -am test-compile \
   org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
   -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test
-cp="$server/target/test-classes:$server/target/classes:$(cat "$server/target/fuzz-classpath.txt")"
+# A copy of the compiled classes, so a build during a long run cannot change them under the fuzzer.
+snapshot=$server/target/fuzz/classes
+rm -rf "$snapshot" && mkdir -p "$snapshot"
+cp=""
+i=0
+for entry in "$server/target/test-classes" "$server/target/classes" $(tr ':' ' ' < "$server/target/fuzz-classpath.txt"); do
+  if [ -d "$entry" ]; then
+    i=$((i + 1)); cp -r "$entry" "$snapshot/$i"; entry=$snapshot/$i
+  fi
+  cp="${cp:+$cp:}$entry"
+done
 status=0
 for target in "${targets[@]}"; do
   class=${target%%#*}
