@@ -29,6 +29,8 @@ public final class MetricNames {
   public static final String SLOW_CONSUMERS = "roomcast.slow.consumers";
   /** Counter: connections closed with 4001 because their token expired unrefreshed. */
   public static final String CONNECTIONS_CLOSED_EXPIRED = "roomcast.tokens.expired";
+  /** Counter: connections closed with 4003 because no valid token came within the authentication timeout. */
+  public static final String CONNECTIONS_CLOSED_UNAUTHENTICATED = "roomcast.tokens.missing";
   /** Counter: HTTP API requests refused for want of a credential (401) or of a right (403), tag {@code code}. */
   public static final String HTTP_REJECTED = "roomcast.http.rejected";
   /** Counter: handshakes refused before the upgrade, tag {@code reason}. */

@@ -79,7 +79,11 @@ public final class Node implements AutoCloseable {
   public Session accept(Connection connection, Principal principal) {
     String id = config.nodeId() + "-" + Long.toString(sessionSeq.incrementAndGet(), 36);
     Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests, config.limits(), metrics);
-    if (principal != null) requests.authenticated(session, principal);
+    if (principal != null) {
+      requests.authenticated(session, principal);
+    } else {
+      requests.awaitToken(session);
+    }
     metrics.opened.increment();
     metrics.open.incrementAndGet();
     log.debug("session {} from {} opened ({})", id, connection.remoteAddress(), connection.format().subprotocol());

@@ -17,6 +17,7 @@ final class NodeMetrics {
   final Counter publishedWs;
   final Counter publishedHttp;
   final Counter tokensExpired;
+  final Counter unauthenticated;
   final DistributionSummary batchFrames;
 
   NodeMetrics(MeterRegistry registry) {
@@ -29,6 +30,7 @@ final class NodeMetrics {
     publishedWs = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "websocket");
     publishedHttp = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "http");
     tokensExpired = registry.counter(MetricNames.CONNECTIONS_CLOSED_EXPIRED);
+    unauthenticated = registry.counter(MetricNames.CONNECTIONS_CLOSED_UNAUTHENTICATED);
     batchFrames = DistributionSummary.builder(MetricNames.BATCH_FRAMES).register(registry);
   }
 

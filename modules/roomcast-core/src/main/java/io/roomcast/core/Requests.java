@@ -101,6 +101,16 @@ final class Requests {
     }), delayMs, TimeUnit.MILLISECONDS);
   }
 
+  /** Closes {@code s} with 4003 unless it has a principal when the authentication timeout ends. */
+  void awaitToken(Session s) {
+    timer.schedule(() -> s.later(() -> {
+      if (s.principal() == null) {
+        metrics.unauthenticated.increment();
+        s.disconnect(Disconnect.UNAUTHENTICATED);
+      }
+    }), security.authenticationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** The principal of a request that needs one: 401 when the connection has none yet. */
   private static Principal principalOf(Session s) {
     Principal p = s.principal();

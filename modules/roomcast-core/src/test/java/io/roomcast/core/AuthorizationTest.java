@@ -40,9 +40,13 @@ class AuthorizationTest {
   }
 
   private Node nodeWith(PublishRateLimits rate) {
+    return nodeWith(rate, NodeSecurity.DEFAULT_AUTHENTICATION_TIMEOUT);
+  }
+
+  private Node nodeWith(PublishRateLimits rate, Duration authenticationTimeout) {
     if (node != null) node.close();
     return Node.start(NodeConfig.defaults("test").withRoomLinger(Duration.ZERO), new MemoryBroker(), registry,
-        new NodeSecurity(new TestTokens(), rate));
+        new NodeSecurity(new TestTokens(), rate, authenticationTimeout));
   }
 
   @Test
@@ -58,6 +62,21 @@ class AuthorizationTest {
     assertThat(c.awaitReply(c.publish("chat", "hi")).hasAck()).isTrue();
     waiting().until(() -> c.texts("chat").contains("hi"));
     assertThat(rejected("subscribe", 401) + rejected("publish", 401) + rejected("connect", 401)).isEqualTo(3);
+  }
+
+  @Test
+  void aConnectionThatNeverAuthenticatesIsClosedWith4003AfterTheTimeout() {
+    node = nodeWith(PublishRateLimits.defaults(), Duration.ofMillis(300));
+    FakeClient silent = new FakeClient(node, io, WireFormat.PROTO);
+    FakeClient prompt = new FakeClient(node, io, WireFormat.PROTO);
+    prompt.awaitReply(connect(prompt, "prompt|room|room|60000"));
+
+    waiting().until(() -> silent.connection.closedWith != null);
+
+    assertThat(silent.connection.closedWith).isEqualTo(Disconnect.UNAUTHENTICATED);
+    assertThat(registry.counter(MetricNames.CONNECTIONS_CLOSED_UNAUTHENTICATED).count()).isEqualTo(1);
+    assertThat(prompt.connection.closedWith).isNull();
+    prompt.awaitSubscribed("room");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.roomcast.server;
 
+import io.roomcast.core.NodeSecurity;
 import io.roomcast.core.RoomPermissions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.Optional;
  * @param anonymous whether a client without a token may connect when keys are configured
  * @param anonymousRooms what such a client may do
  * @param apiKeys credentials of the HTTP publish API (every room); with none, it needs a token with publish rights
+ * @param authenticationTimeout how long a connection without a token may wait to send {@code connect} (4003 after)
  */
 public record AuthConfig(
     Optional<String> hmacSecret,
@@ -33,7 +35,8 @@ public record AuthConfig(
     Duration clockSkew,
     boolean anonymous,
     RoomPermissions anonymousRooms,
-    List<String> apiKeys) {
+    List<String> apiKeys,
+    Duration authenticationTimeout) {
   public static final Duration DEFAULT_JWKS_REFRESH = Duration.ofMinutes(5);
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
   /** HS256 needs a key as long as its hash (RFC 7518 section 3.2). */
@@ -49,6 +52,10 @@ public record AuthConfig(
     Objects.requireNonNull(clockSkew, "clockSkew");
     Objects.requireNonNull(anonymousRooms, "anonymousRooms");
     apiKeys = List.copyOf(apiKeys);
+    Objects.requireNonNull(authenticationTimeout, "authenticationTimeout");
+    if (authenticationTimeout.isNegative() || authenticationTimeout.isZero()) {
+      throw new IllegalArgumentException("authentication-timeout must be positive: " + authenticationTimeout);
+    }
     if (hmacSecret.isPresent() && hmacSecret.get().getBytes(StandardCharsets.UTF_8).length < MIN_HMAC_SECRET_BYTES) {
       throw new IllegalArgumentException("hmac-secret must be at least " + MIN_HMAC_SECRET_BYTES + " bytes");
     }
@@ -65,7 +72,7 @@ public record AuthConfig(
   /** No keys, no API keys: an open node. */
   public static AuthConfig open() {
     return new AuthConfig(Optional.empty(), List.of(), Optional.empty(), DEFAULT_JWKS_REFRESH, Optional.empty(),
-        Optional.empty(), DEFAULT_CLOCK_SKEW, false, RoomPermissions.NONE, List.of());
+        Optional.empty(), DEFAULT_CLOCK_SKEW, false, RoomPermissions.NONE, List.of(), NodeSecurity.DEFAULT_AUTHENTICATION_TIMEOUT);
   }
 
   /** Whether any key to verify tokens is configured; without one every client is anonymous with every right. */
@@ -80,27 +87,27 @@ public record AuthConfig(
 
   public AuthConfig withHmacSecret(String secret) {
     return new AuthConfig(Optional.of(secret), publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous,
-        anonymousRooms, apiKeys);
+        anonymousRooms, apiKeys, authenticationTimeout);
   }
 
   public AuthConfig withPublicKeys(List<Path> keys) {
-    return new AuthConfig(hmacSecret, keys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous, anonymousRooms, apiKeys);
+    return new AuthConfig(hmacSecret, keys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous, anonymousRooms, apiKeys, authenticationTimeout);
   }
 
   public AuthConfig withJwks(String location) {
     return new AuthConfig(hmacSecret, publicKeys, Optional.of(location), jwksRefresh, issuer, audience, clockSkew, anonymous,
-        anonymousRooms, apiKeys);
+        anonymousRooms, apiKeys, authenticationTimeout);
   }
 
   public AuthConfig withClockSkew(Duration skew) {
-    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, skew, anonymous, anonymousRooms, apiKeys);
+    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, skew, anonymous, anonymousRooms, apiKeys, authenticationTimeout);
   }
 
   public AuthConfig withAnonymous(RoomPermissions rooms) {
-    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, true, rooms, apiKeys);
+    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, true, rooms, apiKeys, authenticationTimeout);
   }
 
   public AuthConfig withApiKeys(List<String> keys) {
-    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous, anonymousRooms, keys);
+    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous, anonymousRooms, keys, authenticationTimeout);
   }
 }

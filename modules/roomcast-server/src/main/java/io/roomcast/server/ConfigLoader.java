@@ -108,7 +108,8 @@ final class ConfigLoader {
         a.getDuration("clock-skew"),
         a.getBoolean("anonymous"),
         new RoomPermissions(strings(a, "anonymous-subscribe"), strings(a, "anonymous-publish")),
-        strings(a, "api-keys"));
+        strings(a, "api-keys"),
+        a.getDuration("authentication-timeout"));
     Config o = c.getConfig("origins");
     OriginPolicy origins = new OriginPolicy(strings(o, "allowed"), o.getBoolean("allow-same-origin"), o.getBoolean("allow-missing"));
     Config n = c.getConfig("connections");

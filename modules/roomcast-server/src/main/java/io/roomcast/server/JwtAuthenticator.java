@@ -4,6 +4,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -27,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Verifies JWTs signed with HS256, RS256 or ES256 against the configured keys and JWKS, and reads
@@ -36,6 +39,7 @@ import java.util.Set;
  * JWKS is cached (a URL JWKS is refreshed ahead of its expiry, in the background).
  */
 final class JwtAuthenticator implements Authenticator {
+  private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
   /** The claim with the user's room grants. */
   static final String ROOMS_CLAIM = "roomcast";
   private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.HS256, JWSAlgorithm.RS256, JWSAlgorithm.ES256);
@@ -47,6 +51,7 @@ final class JwtAuthenticator implements Authenticator {
   JwtAuthenticator(AuthConfig config) {
     List<JWK> keys = Keys.load(config);
     JWKSource<SecurityContext> source = config.jwks().map(j -> withRemote(keys, jwksSource(j, config))).orElse(fixed(keys));
+    if (config.jwks().isPresent()) warm(source);
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, source));
     JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
     config.issuer().ifPresent(exact::issuer);
@@ -104,6 +109,15 @@ final class JwtAuthenticator implements Authenticator {
   @Override
   public Optional<Principal> anonymous() {
     return anonymous;
+  }
+
+  /** Fetches the JWKS once at start, so the first handshakes do not wait for it on an I/O thread. */
+  private static void warm(JWKSource<SecurityContext> source) {
+    try {
+      source.get(new JWKSelector(new JWKMatcher.Builder().build()), null);
+    } catch (KeySourceException e) {
+      log.warn("JWKS not available at start ({}); tokens signed with its keys fail until it is", e.getMessage());
+    }
   }
 
   private static JWKSource<SecurityContext> fixed(List<JWK> keys) {

@@ -47,7 +47,8 @@ public final class RoomcastServer implements AutoCloseable {
   public static RoomcastServer start(ServerConfig config, Broker broker, MeterRegistry registry) {
     SecurityConfig security = config.security();
     Authenticator authenticator = security.auth().keysConfigured() ? new JwtAuthenticator(security.auth()) : Authenticator.open();
-    Node node = Node.start(config.node(), broker, registry, new NodeSecurity(authenticator, security.publishRate()));
+    Node node = Node.start(config.node(), broker, registry, new NodeSecurity(authenticator, security.publishRate(),
+        security.auth().authenticationTimeout()));
     try {
       int handshakeTimeoutMs = (int) Math.min(Integer.MAX_VALUE, security.connections().handshakeTimeout().toMillis());
       Undertow.ListenerBuilder listener = new Undertow.ListenerBuilder()
