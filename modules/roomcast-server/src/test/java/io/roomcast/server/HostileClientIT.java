@@ -189,6 +189,12 @@ class HostileClientIT {
 
       assertThat(statuses).containsExactlyInAnyOrderEntriesOf(Map.of(101, 8, 503, 12));
       assertThat(node.count(MetricNames.HANDSHAKES_REJECTED, "reason", "node_full")).isEqualTo(12);
+      // The closed connections gave their places back.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+        try (RawWebSocket again = RawWebSocket.connect(node.port(), ATTACKER)) {
+          return again.upgrade() == 101;
+        }
+      });
       bystander.assertKeptReceiving();
     }
   }
