@@ -7,7 +7,7 @@ import java.util.Optional;
  * for {@code connect} and {@code refresh} frames, and the transport calls it during the handshake,
  * so an implementation must answer from memory (keys fetched ahead of time) and be thread-safe.
  */
-public interface Authenticator {
+public interface Authenticator extends AutoCloseable {
   /**
    * @throws InvalidTokenException when the token does not verify or has expired; its message is
    *     sent to the client, so it says what is wrong without echoing secrets
@@ -21,6 +21,10 @@ public interface Authenticator {
   default boolean enabled() {
     return true;
   }
+
+  /** Stops what the authenticator runs in the background (a JWKS refresh, say). */
+  @Override
+  default void close() {}
 
   /** An open node: no token needed, every room allowed, and a presented token is accepted as it is. */
   static Authenticator open() {

@@ -45,13 +45,16 @@ final class JwtAuthenticator implements Authenticator {
   private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.HS256, JWSAlgorithm.RS256, JWSAlgorithm.ES256);
 
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+  /** The JWKS source, with its cache and refresh thread; null without a JWKS. */
+  private final JWKSource<SecurityContext> jwksSource;
   private final Optional<Principal> anonymous;
   private final long clockSkewSeconds;
 
   JwtAuthenticator(AuthConfig config) {
     List<JWK> keys = Keys.load(config);
-    JWKSource<SecurityContext> source = config.jwks().map(j -> withRemote(keys, jwksSource(j, config))).orElse(fixed(keys));
-    if (config.jwks().isPresent()) warm(source);
+    jwksSource = config.jwks().map(j -> jwksSource(j, config)).orElse(null);
+    JWKSource<SecurityContext> source = jwksSource != null ? withRemote(keys, jwksSource) : fixed(keys);
+    if (jwksSource != null) warm(source);
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, source));
     JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
     config.issuer().ifPresent(exact::issuer);
@@ -109,6 +112,17 @@ final class JwtAuthenticator implements Authenticator {
   @Override
   public Optional<Principal> anonymous() {
     return anonymous;
+  }
+
+  @Override
+  public void close() {
+    if (jwksSource instanceof java.io.Closeable c) {
+      try {
+        c.close();
+      } catch (java.io.IOException e) {
+        log.debug("closing the JWKS source: {}", e.toString());
+      }
+    }
   }
 
   /** Fetches the JWKS once at start, so the first handshakes do not wait for it on an I/O thread. */

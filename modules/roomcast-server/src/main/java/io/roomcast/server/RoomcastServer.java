@@ -35,11 +35,13 @@ public final class RoomcastServer implements AutoCloseable {
 
   private final Undertow undertow;
   private final Node node;
+  private final Authenticator authenticator;
   private final int port;
 
-  private RoomcastServer(Undertow undertow, Node node) {
+  private RoomcastServer(Undertow undertow, Node node, Authenticator authenticator) {
     this.undertow = undertow;
     this.node = node;
+    this.authenticator = authenticator;
     this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
   }
 
@@ -69,11 +71,12 @@ public final class RoomcastServer implements AutoCloseable {
       }
       Undertow undertow = builder.addListener(listener).build();
       undertow.start();
-      RoomcastServer server = new RoomcastServer(undertow, node);
+      RoomcastServer server = new RoomcastServer(undertow, node, authenticator);
       log.info("node {} listening on {}:{}", config.node().nodeId(), config.host(), server.port);
       return server;
     } catch (RuntimeException e) {
       node.close();
+      authenticator.close();
       throw e;
     }
   }
@@ -134,5 +137,6 @@ public final class RoomcastServer implements AutoCloseable {
   public void close() {
     undertow.stop();
     node.close();
+    authenticator.close();
   }
 }
