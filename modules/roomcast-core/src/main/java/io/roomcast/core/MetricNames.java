@@ -31,7 +31,7 @@ public final class MetricNames {
   public static final String CONNECTIONS_CLOSED_EXPIRED = "roomcast.tokens.expired";
   /** Counter: connections closed with 4003 because no valid token came within the authentication timeout. */
   public static final String CONNECTIONS_CLOSED_UNAUTHENTICATED = "roomcast.tokens.missing";
-  /** Counter: HTTP API requests refused for want of a credential (401) or of a right (403), tag {@code code}. */
+  /** Counter: HTTP API requests refused for want of a valid credential, tag {@code code} (401); a missing right counts in requests.rejected with request=http_publish. */
   public static final String HTTP_REJECTED = "roomcast.http.rejected";
   /** Counter: handshakes refused before the upgrade, tag {@code reason}. */
   public static final String HANDSHAKES_REJECTED = "roomcast.handshakes.rejected";

@@ -3,7 +3,7 @@ package io.roomcast.core;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -32,11 +32,13 @@ public final class Node implements AutoCloseable {
     this.security = security;
     this.broker = broker;
     this.metrics = new NodeMetrics(registry);
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "roomcast-timer");
       t.setDaemon(true);
       return t;
     });
+    timer.setRemoveOnCancelPolicy(true); // token expiries are cancelled when sessions close: drop them at once
+    this.timer = timer;
     this.hub = new Hub(broker, timer, config.roomLinger(), metrics);
     this.requests = new Requests(hub, broker, config.limits(), security, timer, metrics);
   }

@@ -89,16 +89,17 @@ final class Requests {
 
   /** Gives the session its principal and, when the token expires, arranges the close with 4001 unless refreshed. */
   void authenticated(Session s, Principal p) {
-    s.setPrincipal(p);
-    if (p.expiresAt().isEmpty()) return;
-    Instant expiry = p.expiresAt().get();
-    long delayMs = Math.max(0, Duration.between(Instant.now(), expiry).toMillis());
-    timer.schedule(() -> s.later(() -> {
+    if (p.expiresAt().isEmpty()) {
+      s.setPrincipal(p, null);
+      return;
+    }
+    long delayMs = Math.max(0, Duration.between(Instant.now(), p.expiresAt().get()).toMillis());
+    s.setPrincipal(p, timer.schedule(() -> s.later(() -> {
       if (s.principal() == p) { // not refreshed meanwhile
         metrics.tokensExpired.increment();
         s.disconnect(Disconnect.TOKEN_EXPIRED);
       }
-    }), delayMs, TimeUnit.MILLISECONDS);
+    }), delayMs, TimeUnit.MILLISECONDS));
   }
 
   /** Closes {@code s} with 4003 unless it has a principal when the authentication timeout ends. */

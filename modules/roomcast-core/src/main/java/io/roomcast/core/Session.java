@@ -49,6 +49,8 @@ public final class Session {
   private Principal principal;
   /** This connection's publish rate; made on its first publish. */
   private PublishThrottle throttle;
+  /** The pending close at the principal's token expiry; replaced on refresh, cancelled when the session closes. */
+  private java.util.concurrent.Future<?> expiry;
 
   Session(String id, Connection connection, Shard shard, Requests requests, SessionLimits limits, NodeMetrics metrics) {
     this.id = id;
@@ -126,6 +128,7 @@ public final class Session {
   }
 
   private void release() {
+    if (expiry != null) expiry.cancel(false);
     if (subscriptions.isEmpty()) return;
     List<Subscription> all = new ArrayList<>(subscriptions.values());
     subscriptions.clear();
@@ -155,8 +158,10 @@ public final class Session {
     return principal;
   }
 
-  void setPrincipal(Principal p) {
+  void setPrincipal(Principal p, java.util.concurrent.Future<?> newExpiry) {
     principal = p;
+    if (expiry != null) expiry.cancel(false);
+    expiry = newExpiry;
   }
 
   PublishThrottle throttle() {

@@ -56,8 +56,8 @@ final class HandshakeRejections {
         long n = e.getValue().sumThenReset();
         if (n > 0) counts.add(e.getKey().tag + "=" + n);
       }
-      log.warn("refused handshakes since the last report ({}): {}; next report in {} at the earliest",
-          clientAddress, counts, Duration.ofNanos(intervalNanos));
+      log.warn("refused handshakes since the last report: {} (latest from {}); next report in {} at the earliest",
+          counts, clientAddress, Duration.ofNanos(intervalNanos));
     }
   }
 }
