@@ -105,6 +105,18 @@ class TlsIT {
     }
   }
 
+  @Test
+  void aClientThatNeverStartsTheTlsHandshakeIsCutAfterTheHandshakeTimeout() throws Exception {
+    try (TestNode node = TestNode.secured(s -> s.withTls(TlsConfig.pkcs12(keystore, PASSWORD))
+        .withConnections(new ConnectionLimits(1_000, 1_000, 1_000, 1_000, Duration.ofSeconds(1))));
+         RawWebSocket silent = RawWebSocket.connect(node.port(), null);
+         RawWebSocket halfHello = RawWebSocket.connect(node.port(), null)) {
+      halfHello.write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00}); // a TLS record header, then nothing
+      assertThat(silent.awaitEndOfStream()).isTrue();
+      assertThat(halfHello.awaitEndOfStream()).isTrue();
+    }
+  }
+
   private static ServerFrame firstFrameOverWss(HttpClient client, TestNode node) throws Exception {
     CompletableFuture<ByteBuffer> first = new CompletableFuture<>();
     WebSocket ws = client.newWebSocketBuilder().subprotocols("roomcast.v1.proto")
