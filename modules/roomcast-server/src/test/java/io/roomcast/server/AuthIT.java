@@ -158,6 +158,29 @@ class AuthIT {
   }
 
   @Test
+  void unsignedTokensAndTokensSignedWithThePublicKeyAsAnHmacSecretAreRefused() throws Exception {
+    KeyPair rsa = Tokens.rsa();
+    Path pem = Tokens.pem(dir, "rsa.pem", rsa.getPublic());
+    try (TestNode node = TestNode.secured(s -> s.withAuth(AuthConfig.open().withPublicKeys(List.of(pem))))) {
+      var claims = Tokens.claims("mallory", HOUR, List.of("*"), List.of("*"));
+      String unsigned = new com.nimbusds.jwt.PlainJWT(claims).serialize(); // "alg":"none"
+      String confused = Tokens.sign(new com.nimbusds.jose.crypto.MACSigner(Files.readAllBytes(pem)),
+          com.nimbusds.jose.JWSAlgorithm.HS256, null, claims); // the public key, known to all, as an HMAC secret
+      String genuine = Tokens.rs256(rsa, null, claims);
+
+      for (String forged : List.of(unsigned, confused)) {
+        try (RawWebSocket raw = RawWebSocket.connect(node.port(), null)) {
+          assertThat(raw.upgrade("Authorization: Bearer " + forged)).isEqualTo(401);
+        }
+      }
+      try (RawWebSocket raw = RawWebSocket.connect(node.port(), null)) {
+        assertThat(raw.upgrade("Authorization: Bearer " + genuine)).isEqualTo(101);
+      }
+      assertThat(node.count(MetricNames.HANDSHAKES_REJECTED, "reason", "token_invalid")).isEqualTo(2);
+    }
+  }
+
+  @Test
   void aJwksUrlIsFetchedOnceAndCached() throws Exception {
     KeyPair rsa = Tokens.rsa();
     String doc = new JWKSet(new RSAKey.Builder((RSAPublicKey) rsa.getPublic()).keyID("rsa-1").build()).toString();
