@@ -11,11 +11,12 @@ import java.util.Optional;
  * @param closeTimeout how long a closing connection may take before it is cut
  * @param drainWindow how long a drain takes to send every client away
  * @param broker which broker, and the history it keeps
+ * @param security tokens, origins, connection limits, proxies and TLS
  * @param demoTicker whether the node publishes made-up prices to room "ticker" for the demo page
  * @param deflate permessage-deflate negotiation and compression
  */
 public record ServerConfig(String host, int port, Duration closeTimeout, Duration drainWindow, BrokerSettings broker,
-    NodeConfig node, boolean demoTicker, DeflateSettings deflate) {
+    NodeConfig node, SecurityConfig security, boolean demoTicker, DeflateSettings deflate) {
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -27,6 +28,7 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
     if (drainWindow.isNegative()) throw new IllegalArgumentException("drainWindow must not be negative: " + drainWindow);
     Objects.requireNonNull(broker, "broker");
     Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(security, "security");
     Objects.requireNonNull(deflate, "deflate");
   }
 
@@ -38,22 +40,26 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
   }
 
   public ServerConfig withPort(int newPort) {
-    return new ServerConfig(host, newPort, closeTimeout, drainWindow, broker, node, demoTicker, deflate);
+    return new ServerConfig(host, newPort, closeTimeout, drainWindow, broker, node, security, demoTicker, deflate);
   }
 
   public ServerConfig withDrainWindow(Duration window) {
-    return new ServerConfig(host, port, closeTimeout, window, broker, node, demoTicker, deflate);
+    return new ServerConfig(host, port, closeTimeout, window, broker, node, security, demoTicker, deflate);
   }
 
   public ServerConfig withRedis(String uri) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker.withRedis(uri), node, demoTicker, deflate);
-  }
-
-  public ServerConfig withDeflate(DeflateSettings newDeflate) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, demoTicker, newDeflate);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker.withRedis(uri), node, security, demoTicker, deflate);
   }
 
   public ServerConfig withNode(NodeConfig newNode) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, newNode, demoTicker, deflate);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, newNode, security, demoTicker, deflate);
+  }
+
+  public ServerConfig withSecurity(SecurityConfig newSecurity) {
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, newSecurity, demoTicker, deflate);
+  }
+
+  public ServerConfig withDeflate(DeflateSettings newDeflate) {
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, security, demoTicker, newDeflate);
   }
 }

@@ -31,15 +31,16 @@ final class UndertowConnection implements Connection {
   /** The node's shared deflater if this client negotiated permessage-deflate in the shared mode; else null. */
   private final FrameDeflater deflater;
 
-  UndertowConnection(WebSocketChannel channel, WireFormat format, Duration closeTimeout) {
-    this(channel, format, closeTimeout, null);
-  }
-
-  UndertowConnection(WebSocketChannel channel, WireFormat format, Duration closeTimeout, FrameDeflater deflater) {
+  /**
+   * @param remoteAddress the client's address after trusted proxies, for logs
+   * @param deflater the node's shared deflater if the client negotiated permessage-deflate that way; else null
+   */
+  UndertowConnection(WebSocketChannel channel, WireFormat format, Duration closeTimeout, String remoteAddress,
+      FrameDeflater deflater) {
     this.channel = channel;
     this.ioThread = channel.getIoThread();
     this.format = format;
-    this.remoteAddress = String.valueOf(channel.getSourceAddress());
+    this.remoteAddress = remoteAddress != null ? remoteAddress : String.valueOf(channel.getSourceAddress());
     this.closeTimeout = closeTimeout;
     this.deflater = deflater;
   }
