@@ -48,6 +48,12 @@ final class Services implements AutoCloseable {
     pb.environment().put("ROOMCAST_HEARTBEAT_TIMEOUT", "10m");
     pb.environment().put("ROOMCAST_LOG_LEVEL", "WARN");
     pb.environment().put("ROOMCAST_DRAIN_WINDOW", "1s");
+    // A benchmark is a crowd from a few loopback addresses, publishing far above one client's fair share.
+    pb.environment().put("ROOMCAST_CONNECTIONS_MAX_PER_ADDRESS", "19000");
+    pb.environment().put("ROOMCAST_CONNECTIONS_PER_ADDRESS_PER_SECOND", "100000");
+    pb.environment().put("ROOMCAST_CONNECTIONS_PER_ADDRESS_BURST", "100000");
+    pb.environment().put("ROOMCAST_PUBLISH_RATE_PER_SECOND", "10000000");
+    pb.environment().put("ROOMCAST_PUBLISH_RATE_BURST", "10000000");
     pb.environment().putAll(env);
     Process p = pb.start();
     processes.add(p);
