@@ -41,17 +41,17 @@ public final class Session {
   /** Told once when this session is gone, so the node forgets it. */
   private final java.util.function.Consumer<Session> onGone;
   /** Subscriptions by room, settled or not. */
-  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final Map<String, Subscription> subscriptions = new HashMap<>(4);
   private final Outbound outbound;
   /** The node's shared deflater if this connection negotiated permessage-deflate that way; else null. */
   private final FrameDeflater deflater;
   /** Encoded frames waiting behind the write in flight (or a pending flush), oldest first. */
-  private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+  private final ArrayDeque<byte[]> queue = new ArrayDeque<>(1); // small: most connections are idle
   /**
    * Parallel to {@link #queue}: for each entry, the frame it carries ({@link SlowConsumerPolicy#DROP_OLDEST}
    * drops only room messages), {@link #REPLY} for replies, or the marker of a room's lagged notice.
    */
-  private final ArrayDeque<OutboundFrame> queuedFrames = new ArrayDeque<>();
+  private final ArrayDeque<OutboundFrame> queuedFrames = new ArrayDeque<>(1);
   /** Sum of the lengths in {@link #queue}; above {@code limits.maxQueuedBytes()} only by lagged notices. */
   private long queuedBytes;
   /** Whether a write is in flight; frames queue until it completes. */

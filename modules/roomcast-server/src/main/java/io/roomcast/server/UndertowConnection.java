@@ -3,6 +3,8 @@ package io.roomcast.server;
 import io.roomcast.core.Connection;
 import io.roomcast.core.Disconnect;
 import io.roomcast.core.FrameDeflater;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.connector.PooledByteBuffer;
 import io.undertow.util.ImmediatePooledByteBuffer;
 import io.undertow.websockets.core.StreamSinkFrameChannel;
 import io.undertow.websockets.core.WebSocketFrameType;
@@ -68,13 +70,37 @@ final class UndertowConnection implements Connection {
   @Override
   public void write(List<byte[]> frames, WriteCompletion done) {
     WebSocketCallback<Void> callback = callback(done);
-    if (format.binary()) {
+    PooledByteBuffer pooled = gather(frames);
+    if (pooled != null) { // the usual case: one copy, into a pooled direct buffer the socket writes from
+      if (format.binary()) {
+        WebSockets.sendBinary(pooled, channel, callback);
+      } else {
+        WebSockets.sendText(pooled, channel, callback);
+      }
+    } else if (format.binary()) {
       ByteBuffer[] buffers = new ByteBuffer[frames.size()];
       for (int i = 0; i < buffers.length; i++) buffers[i] = ByteBuffer.wrap(frames.get(i));
       WebSockets.sendBinary(buffers, channel, callback); // one message, gathered from the shared arrays
     } else {
       WebSockets.sendText(ByteBuffer.wrap(concat(frames)), channel, callback);
     }
+  }
+
+  /**
+   * The frames copied into one buffer of the channel's pool (direct, so the socket writes it without
+   * another copy), or null when they do not fit in one.
+   */
+  private PooledByteBuffer gather(List<byte[]> frames) {
+    int size = 0;
+    for (byte[] f : frames) size += f.length;
+    ByteBufferPool pool = channel.getBufferPool();
+    if (size > pool.getBufferSize()) return null;
+    PooledByteBuffer pooled = pool.allocate();
+    ByteBuffer b = pooled.getBuffer();
+    b.clear();
+    for (byte[] f : frames) b.put(f);
+    b.flip();
+    return pooled;
   }
 
   /**
@@ -87,7 +113,8 @@ final class UndertowConnection implements Connection {
     try {
       StreamSinkFrameChannel sink = channel.send(format.binary() ? WebSocketFrameType.BINARY : WebSocketFrameType.TEXT);
       sink.setRsv(ExtensionFunction.RSV1);
-      if (!sink.send(new ImmediatePooledByteBuffer(ByteBuffer.wrap(concat(pieces))))) {
+      PooledByteBuffer pooled = gather(pieces);
+      if (!sink.send(pooled != null ? pooled : new ImmediatePooledByteBuffer(ByteBuffer.wrap(concat(pieces))))) {
         throw new IOException("the frame channel refused the message");
       }
       sink.shutdownWrites();
