@@ -37,7 +37,7 @@ public final class IdleBench {
     }
     Map<String, String> o = new HashMap<>(Map.of("nodes", "1", "steps", "5000,10000,19000", "sources", "8", "per-child", "19000"));
     o.put("jar", "modules/roomcast-server/target/roomcast-server.jar");
-    o.put("jvm", "-Xmx512m -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -Xss512k");
+    o.put("jvm", "-Xms8m -Xmx512m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxMetaspaceSize=64m -Xss512k");
     for (int i = 0; i < args.length; i += 2) o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     int nodes = Integer.parseInt(o.get("nodes"));
     int perChild = Integer.parseInt(o.get("per-child"));
