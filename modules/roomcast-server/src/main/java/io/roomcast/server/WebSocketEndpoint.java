@@ -54,6 +54,7 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
     channel.addCloseTask(ch -> session.onClosed(ch.getCloseCode()));
     channel.getReceiveSetter().set(new Receiver(session, node.config().limits().maxMessageBytes()));
     channel.resumeReceives();
+    UpgradeLeftovers.release(exchange); // everything above has read what it needs from the handshake
   }
 
   private final class Receiver extends AbstractReceiveListener {
