@@ -152,7 +152,7 @@ final class Clients implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
               key.cancel();
               closeQuietly(conn.ch);
-              closed.incrementAndGet();
+              if (closed.incrementAndGet() <= 3) System.err.println("bench: a subscriber connection failed: " + e);
             }
           }
         }

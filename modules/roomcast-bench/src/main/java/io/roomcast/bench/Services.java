@@ -37,7 +37,7 @@ final class Services implements AutoCloseable {
     int port = freePort();
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmOptions);
+    for (String option : jvmOptions) cmd.add(option.replace("{id}", id)); // e.g. a JFR file per node
     cmd.addAll(List.of("-jar", jar, "--host", "127.0.0.1", "--port", Integer.toString(port), "--node-id", id));
     if (redisUri != null) cmd.addAll(List.of("--redis", redisUri));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
