@@ -127,7 +127,10 @@ final class Publisher implements AutoCloseable {
             q++;
             while (payload[q++] < 0) { }
           }
-          if ((payload[q] & 0xff) == 0x32) errors.incrementAndGet();
+          if ((payload[q] & 0xff) == 0x32 && errors.incrementAndGet() == 1) {
+            System.err.println("bench: first refused publish: "
+                + io.roomcast.protocol.v1.ServerFrame.parseFrom(java.util.Arrays.copyOfRange(payload, p, p + (int) v)).getError());
+          }
           if ((payload[q] & 0xff) == 0x2a || (payload[q] & 0xff) == 0x32) frames++;
           p += (int) v;
         }
