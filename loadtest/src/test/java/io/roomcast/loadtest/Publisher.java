@@ -42,7 +42,7 @@ final class Publisher {
       for (ServerFrame f : Wire.decode(b.message())) {
         Long sentAt = f.hasId() ? inFlight.remove(f.getId()) : null;
         switch (f.getKindCase()) {
-          case ACK -> stats.acked(room, sentAt == null ? -1 : b.timestamp() * 1000 - sentAt);
+          case ACK -> stats.acked(room, f.getAck().getOffset(), sentAt == null ? -1 : Math.max(0, b.timestamp() * 1000 - sentAt));
           case ERROR -> Stats.count(stats.errorCodes, f.getError().getCode());
           case DISCONNECT -> Stats.count(stats.disconnectCodes, f.getDisconnect().getCode());
           default -> { }

@@ -26,6 +26,12 @@ final class Receiver {
   private boolean pingPending;
   /** The server sent a disconnect frame since the last reconnect. */
   private boolean disconnected;
+  /** Where this receiver's stream began (the first subscribed position); -1 before. */
+  private long startOffset = -1;
+  /** Messages delivered in order with a new offset. */
+  private long unique;
+  /** A frame went out since the last drain: Gatling then cleared its buffer of unread messages. */
+  private boolean sentSinceDrain;
   /** When the connection was lost (disconnect frame or our own close), epoch micros; 0 when connected. */
   private long lostAtMicros;
 
@@ -33,6 +39,21 @@ final class Receiver {
     this.group = group;
     this.room = room;
     stats.receivers.get(group).increment();
+    stats.allReceivers.add(this);
+  }
+
+  /**
+   * Messages of the room this receiver never got: the room's highest offset seen anywhere minus
+   * where it started and what it received. Valid within one epoch (rooms of a run are fresh).
+   */
+  long missing() {
+    if (startOffset < 0) return 0;
+    return Math.max(0, stats.maxOffset(room) - startOffset - unique);
+  }
+
+  /** Notes that the virtual user sent a frame: Gatling drops what it buffered and we did not drain yet. */
+  void sent() {
+    sentSinceDrain = true;
   }
 
   /** The subscribe request: from the last position seen when there is one. */
@@ -45,6 +66,7 @@ final class Receiver {
     for (WsInboundMessage m : messages) {
       if (m instanceof WsInboundMessage.Binary b) onMessage(b.message(), b.timestamp());
     }
+    sentSinceDrain = false;
   }
 
   /** Accounts for every frame of one WebSocket message received at {@code receivedAtMs}. */
@@ -79,19 +101,24 @@ final class Receiver {
       if (epoch != null) stats.resets.increment();
       epoch = m.getEpoch();
       last = m.getOffset();
+      unique++;
       return;
     }
     long offset = m.getOffset();
-    if (offset > last + 1 && last >= 0) stats.gapLost.get(group).add(offset - last - 1);
+    stats.sawOffset(room, offset);
+    if (offset > last + 1 && last >= 0) {
+      // Gatling clears its buffer when the user sends (a pong): a gap right after is our own doing.
+      if (sentSinceDrain) stats.gapsFromClearedBuffer.add(offset - last - 1);
+      else stats.gapLost.get(group).add(offset - last - 1);
+    }
     if (offset <= last) stats.duplicates.get(group).increment();
+    else unique++;
     last = Math.max(last, offset);
   }
 
   private void onSubscribed(Subscribed s, boolean reply) {
     Position p = s.getPosition();
-    if (reply && epoch == null && group == Stats.Group.REGULAR) { // owed every message acked from now on
-      stats.subscribersByRoom.computeIfAbsent(room, r -> new java.util.concurrent.atomic.LongAdder()).increment();
-    }
+    if (reply && startOffset < 0) startOffset = p.getOffset(); // owed every message after it
     if (reply && s.hasRecovered() && s.getRecovered()) {
       stats.recovered.increment(); // the missed messages follow, in order
     } else {

@@ -110,7 +110,13 @@ abstract class RoomcastSimulation extends Simulation {
         })
         .exec(connect())
         .exec(subscribe());
-    return closeFirst ? exec(socket("close").close()).exec(open) : open;
+    if (!closeFirst) return open;
+    return exec(ws.processUnmatchedMessages(WS_NAME, (messages, s) -> {
+          rx(s).onInbound(messages);
+          return s;
+        }))
+        .exec(socket("close").close())
+        .exec(open);
   }
 
   /** Drains received messages every {@code tickMs} while {@code go} holds; follows a server's disconnect. */
@@ -123,7 +129,10 @@ abstract class RoomcastSimulation extends Simulation {
         }),
         doIfOrElse(s -> rx(s).takeDisconnected())
             .then(reconnect(false))
-            .orElse(doIf(s -> rx(s).takePing()).then(socket("pong").sendBytes(Wire.PONG))));
+            .orElse(doIf(s -> rx(s).takePing()).then(socket("pong").sendBytes(s -> {
+              rx(s).sent();
+              return Wire.PONG;
+            }))));
   }
 
   /** Receivers that listen until the publishers are done (plus {@code lt.graceSeconds}) or {@code hardStopSeconds}. */
@@ -149,12 +158,13 @@ abstract class RoomcastSimulation extends Simulation {
         })
         .during(duration).on(
             pace(interval),
-            socket("publish").sendBytes(s -> pub(s).nextBatch()),
+            // Gatling clears unread messages when a user sends: drain the acks first.
             ws.processUnmatchedMessages(WS_NAME, (messages, s) -> {
               pub(s).onInbound(messages);
               return s;
-            }))
-        .exec(s -> s.set("ackDeadline", System.currentTimeMillis() + REPLY_TIMEOUT.toMillis()))
+            }),
+            socket("publish").sendBytes(s -> pub(s).nextBatch()))
+        .exec(s -> s.set("ackDeadline", System.currentTimeMillis() + 3000))
         .asLongAs(s -> pub(s).unanswered() > 0 && System.currentTimeMillis() < s.getLong("ackDeadline")).on(
             pause(Duration.ofMillis(100)),
             ws.processUnmatchedMessages(WS_NAME, (messages, s) -> {
@@ -162,6 +172,7 @@ abstract class RoomcastSimulation extends Simulation {
               return s;
             }))
         .exec(s -> {
+          stats.unanswered.add(pub(s).unanswered());
           stats.publisherFinished();
           return s;
         })
@@ -193,7 +204,7 @@ abstract class RoomcastSimulation extends Simulation {
                     }))
                     .check(status().saveAs("status"))),
                 exec(s -> {
-                  if (s.contains("status") && s.getInt("status") == 200) stats.acked(s.getString("room"), Wire.nowMicros() - s.getLong("sentAt"));
+                  if (s.contains("status") && s.getInt("status") == 200) stats.acked(s.getString("room"), 0, Wire.nowMicros() - s.getLong("sentAt"));
                   else if (s.contains("status")) Stats.count(stats.errorCodes, s.getInt("status"));
                   return s.remove("status");
                 })))

@@ -42,12 +42,17 @@ final class Stats {
   final LongAdder connected = new LongAdder();
   final LongAdder published = new LongAdder();
   final LongAdder acked = new LongAdder();
+  /** Publishes whose ack never came (or was cleared from Gatling's buffer by the next send). */
+  final LongAdder unanswered = new LongAdder();
   final Map<Integer, LongAdder> errorCodes = new ConcurrentSkipListMap<>();
   final Map<Integer, LongAdder> disconnectCodes = new ConcurrentSkipListMap<>();
   final Map<String, LongAdder> connectionsByNode = new ConcurrentSkipListMap<>();
-  /** Regular subscribers per room, for the deliveries that acked publishes owe. */
-  final Map<String, LongAdder> subscribersByRoom = new ConcurrentHashMap<>();
-  final Map<String, LongAdder> ackedByRoom = new ConcurrentHashMap<>();
+  /** Every receiver of the run, for the deliveries each still owes at the end. */
+  final java.util.Queue<Receiver> allReceivers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** The highest offset seen per room, by any receiver or publisher ack. */
+  private final Map<String, AtomicLong> maxOffsets = new ConcurrentHashMap<>();
+  /** Offsets skipped right after the virtual user sent a frame (Gatling clears its buffer then). */
+  final LongAdder gapsFromClearedBuffer = new LongAdder();
   final AtomicLong firstDeliveryMs = new AtomicLong(Long.MAX_VALUE);
   final AtomicLong lastDeliveryMs = new AtomicLong();
   final AtomicInteger publishersStarted = new AtomicInteger();
@@ -91,29 +96,29 @@ final class Stats {
     if (publishersFinished.incrementAndGet() == publishersStarted.get()) publishingEndedMs = System.currentTimeMillis();
   }
 
-  void acked(String room, long latencyMicros) {
+  void acked(String room, long offset, long latencyMicros) {
     acked.increment();
-    ackedByRoom.computeIfAbsent(room, r -> new LongAdder()).increment();
-    if (latencyMicros >= 0) ack.recordValue(latencyMicros);
+    if (offset > 0) sawOffset(room, offset);
+    if (latencyMicros != -1) ack.recordValue(Math.max(0, latencyMicros));
   }
 
-  /** Deliveries owed to regular subscribers: acked publishes times the room's regular subscribers. */
-  long expectedRegular() {
-    long sum = 0;
-    for (var e : ackedByRoom.entrySet()) {
-      LongAdder subs = subscribersByRoom.get(e.getKey());
-      sum += e.getValue().sum() * (subs == null ? 0 : subs.sum());
-    }
-    return sum;
+  void sawOffset(String room, long offset) {
+    maxOffsets.computeIfAbsent(room, r -> new AtomicLong()).accumulateAndGet(offset, Math::max);
   }
 
-  /** Owed deliveries that never arrived at regular subscribers (unique deliveries counted). */
+  long maxOffset(String room) {
+    AtomicLong m = maxOffsets.get(room);
+    return m == null ? 0 : m.get();
+  }
+
+  /** Deliveries owed to regular receivers that never arrived: the room's last offset minus what each got. */
   long missingRegular() {
-    long unique = delivered.get(Group.REGULAR).sum() - duplicates.get(Group.REGULAR).sum();
-    return Math.max(0, expectedRegular() - unique);
+    long sum = 0;
+    for (Receiver r : allReceivers) if (r.group == Group.REGULAR) sum += r.missing();
+    return Math.max(0, sum - gapsFromClearedBuffer.sum());
   }
 
-  /** Lost messages of regular receivers: offset gaps, or owed deliveries missing, whichever is larger. */
+  /** Lost messages of regular receivers: offset gaps, or deliveries missing at the end, whichever is larger. */
   long lostRegular() {
     return Math.max(gapLost.get(Group.REGULAR).sum(), missingRegular());
   }
