@@ -51,6 +51,11 @@ final class Receiver {
     return Math.max(0, stats.maxOffset(room) - startOffset - unique);
   }
 
+  /** Whether the first subscribe was answered. */
+  boolean started() {
+    return startOffset >= 0;
+  }
+
   /** Notes that the virtual user sent a frame: Gatling drops what it buffered and we did not drain yet. */
   void sent() {
     sentSinceDrain = true;

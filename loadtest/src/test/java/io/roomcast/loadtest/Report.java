@@ -69,9 +69,8 @@ final class Report {
       b.append("  broker->receiver    ").append(percentiles(s.brokerToReceiver.get(g))).append('\n');
       b.append("  publisher->receiver ").append(percentiles(s.publisherToReceiver.get(g))).append('\n');
     }
-    long first = s.firstDeliveryMs.get(), last = s.lastDeliveryMs.get();
     long publishMs = s.firstPublishMs.get() == 0 || s.publishingEndedMs == 0 ? 0 : s.publishingEndedMs - s.firstPublishMs.get();
-    double seconds = publishMs > 0 ? publishMs / 1000.0 : (last > first ? (last - first) / 1000.0 : 0);
+    double seconds = publishMs / 1000.0;
     long deliveredAll = s.delivered.values().stream().mapToLong(LongAdder::sum).sum();
     if (s.published.sum() > 0) {
       b.append(String.format("published %d (%.0f/s over %.1f s), acked %d, unanswered %d; publish->ack %s%n",
@@ -84,10 +83,14 @@ final class Report {
             .append(" offsets skipped right after a pong (Gatling clears unread messages when a user sends)\n");
       }
     }
+    if (s.warmupDeliveries.sum() > 0) {
+      b.append("latencies leave out ").append(s.warmupDeliveries.sum()).append(" deliveries of the warm-up (lt.warmupSeconds)\n");
+    }
     if (s.rawMessages.sum() > 0) b.append("messages without offset (raw PUBLISH): ").append(s.rawMessages.sum()).append('\n');
     if (s.reconnect.getTotalCount() > 0 || s.recovered.sum() + s.notRecovered.sum() > 0) {
-      b.append(String.format("reconnects: recovered %d, not recovered %d, streams reset %d; disconnect->subscribed %s%n",
-          s.recovered.sum(), s.notRecovered.sum(), s.resets.sum(), percentiles(s.reconnect)));
+      b.append(String.format("reconnects: recovered %d, not recovered %d, streams reset %d, attempts refused (retried) %d%n",
+          s.recovered.sum(), s.notRecovered.sum(), s.resets.sum(), s.refusedReconnects.sum()));
+      b.append("  disconnect->subscribed ").append(percentiles(s.reconnect)).append('\n');
     }
     b.append("error codes: ").append(counts(s.errorCodes)).append("; disconnect codes: ").append(counts(s.disconnectCodes)).append('\n');
     for (String extra : EXTRA) b.append(extra).append('\n');

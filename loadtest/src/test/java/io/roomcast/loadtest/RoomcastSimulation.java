@@ -62,22 +62,54 @@ abstract class RoomcastSimulation extends Simulation {
     return sources.isEmpty() ? p : p.localAddresses(sources);
   }
 
-  /** Opens ws{gen} and waits for the connected frame; a virtual user whose connect fails stops here. */
-  ChainBuilder connect() {
+  /** Opens ws{gen} and waits for the connected frame; sets "linked" to whether it worked. */
+  ChainBuilder connectOnce() {
     return exec(s -> s.set("connectStart", Wire.nowMicros()))
         .exec(socket("connect").connect(s -> Settings.wsPath() + Tokens.query("lt-" + s.userId()))
             .subprotocol(Wire.SUBPROTOCOL)
             .await(REPLY_TIMEOUT).on(ws.checkBinaryMessage("connected")
                 .check(bodyBytes().saveAs("hello"), bodyBytes().transform(Wire::hasConnected).is(true))))
         .exec(s -> {
-          if (s.isFailed()) {
-            failedConnects.increment();
-            return s;
-          }
+          if (s.isFailed()) return s.markAsSucceeded().set("linked", false).remove("hello");
           stats.connect.recordValue(Wire.nowMicros() - s.getLong("connectStart"));
           if (s.contains("rx")) rx(s).onMessage(s.get("hello"), System.currentTimeMillis());
           else stats.connected.increment();
-          return s.remove("hello");
+          return s.set("linked", true).remove("hello");
+        });
+  }
+
+  /** The first connect of a virtual user: one that fails counts as a failed connection, and the user stops. */
+  ChainBuilder connect() {
+    return exec(connectOnce())
+        .exec(s -> {
+          if (s.getBoolean("linked")) return s;
+          failedConnects.increment();
+          return s.markAsFailed();
+        })
+        .exitHereIfFailed();
+  }
+
+  /**
+   * A reconnect as real clients do it: up to {@code lt.reconnectAttempts} attempts, each on a new
+   * socket, with doubling back-off from 100 ms (a draining node refuses handshakes with 503 until
+   * the load balancer notices). A user that runs out of attempts counts as a failed connection.
+   */
+  ChainBuilder connectWithRetry() {
+    int attempts = Settings.integer("reconnectAttempts", 6);
+    return exec(s -> s.set("linked", false).set("attempt", 0))
+        .asLongAs(s -> !s.getBoolean("linked") && s.getInt("attempt") < attempts).on(
+            exec(s -> s.set("gen", s.getInt("gen") + 1).set("attempt", s.getInt("attempt") + 1)),
+            exec(connectOnce()),
+            doIf(s -> !s.getBoolean("linked")).then(
+                exec(s -> {
+                  stats.refusedReconnects.increment();
+                  return s;
+                }),
+                pause(s -> Duration.ofMillis(100L << Math.min(6, s.getInt("attempt") - 1)))))
+        .exec(s -> {
+          if (s.getBoolean("linked")) return s;
+          failedConnects.increment();
+          return s.markAsFailed();
         })
         .exitHereIfFailed();
   }
@@ -106,9 +138,9 @@ abstract class RoomcastSimulation extends Simulation {
   ChainBuilder reconnect(boolean closeFirst) {
     ChainBuilder open = exec(s -> {
           rx(s).connectionLost();
-          return s.set("gen", s.getInt("gen") + 1);
+          return s;
         })
-        .exec(connect())
+        .exec(connectWithRetry())
         .exec(subscribe());
     if (!closeFirst) return open;
     return exec(ws.processUnmatchedMessages(WS_NAME, (messages, s) -> {

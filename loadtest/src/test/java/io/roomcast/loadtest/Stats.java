@@ -40,6 +40,8 @@ final class Stats {
   final LongAdder recovered = new LongAdder();
   final LongAdder notRecovered = new LongAdder();
   final LongAdder connected = new LongAdder();
+  /** Reconnect attempts that failed (and were retried). */
+  final LongAdder refusedReconnects = new LongAdder();
   final LongAdder published = new LongAdder();
   final LongAdder acked = new LongAdder();
   /** Publishes whose ack never came (or was cleared from Gatling's buffer by the next send). */
@@ -53,8 +55,6 @@ final class Stats {
   private final Map<String, AtomicLong> maxOffsets = new ConcurrentHashMap<>();
   /** Offsets skipped right after the virtual user sent a frame (Gatling clears its buffer then). */
   final LongAdder gapsFromClearedBuffer = new LongAdder();
-  final AtomicLong firstDeliveryMs = new AtomicLong(Long.MAX_VALUE);
-  final AtomicLong lastDeliveryMs = new AtomicLong();
   final AtomicInteger publishersStarted = new AtomicInteger();
   final AtomicInteger publishersFinished = new AtomicInteger();
   /** When the last publisher finished, epoch ms; 0 while some still publish. */
@@ -80,12 +80,19 @@ final class Stats {
     m.computeIfAbsent(key, k -> new LongAdder()).increment();
   }
 
+  /** Deliveries during the warm-up (the first {@code lt.warmupSeconds} of publishing): counted, not timed. */
+  final LongAdder warmupDeliveries = new LongAdder();
+  private final long warmupMs = Settings.integer("warmupSeconds", 2) * 1000L;
+
   void delivery(Group g, long receivedAtMs, long brokerTimeMs, long stampMicros) {
     delivered.get(g).increment();
+    long first = firstPublishMs.get();
+    if (warmupMs > 0 && (first == 0 || brokerTimeMs < first + warmupMs)) {
+      warmupDeliveries.increment();
+      return;
+    }
     brokerToReceiver.get(g).recordValue(Math.max(0, receivedAtMs * 1000 - brokerTimeMs * 1000));
     if (stampMicros > 0) publisherToReceiver.get(g).recordValue(Math.max(0, receivedAtMs * 1000 - stampMicros));
-    firstDeliveryMs.accumulateAndGet(receivedAtMs, Math::min);
-    lastDeliveryMs.accumulateAndGet(receivedAtMs, Math::max);
   }
 
   void publisherStarted() {
