@@ -188,7 +188,7 @@ abstract class RoomcastSimulation extends Simulation {
           stats.publisherStarted();
           return s;
         })
-        .during(duration).on(
+        .during(duration, false).on( // finish the iteration: its answer still counts
             pace(interval),
             // Gatling clears unread messages when a user sends: drain the acks first.
             ws.processUnmatchedMessages(WS_NAME, (messages, s) -> {
@@ -222,7 +222,7 @@ abstract class RoomcastSimulation extends Simulation {
           stats.publisherStarted();
           return s;
         })
-        .during(duration).on(
+        .during(duration, false).on( // finish the iteration: its answer still counts
             pace(interval),
             repeat(batch).on(
                 exec(s -> s.set("sentAt", Wire.nowMicros())),
