@@ -33,6 +33,8 @@ abstract class RoomcastSimulation extends Simulation {
   final Stats stats = Stats.RUN;
   final String roomPrefix = Settings.roomPrefix();
   final LongAdder failedConnects = new LongAdder();
+  /** Subscribes refused or unanswered: the user stops there, so they count as failed connections. */
+  final LongAdder failedSubscribes = new LongAdder();
   private final AtomicInteger receiverIndex = new AtomicInteger();
   private final AtomicInteger publisherIndex = new AtomicInteger();
 
@@ -122,6 +124,7 @@ abstract class RoomcastSimulation extends Simulation {
                 .check(bodyBytes().saveAs("reply"), bodyBytes().transform(Wire::replyIsSubscribed).is(true))))
         .exec(s -> {
           if (s.contains("reply")) rx(s).onMessage(s.get("reply"), System.currentTimeMillis());
+          if (s.isFailed()) failedSubscribes.increment(); // refused (e.g. 503 broker unavailable) or no answer
           return s.remove("reply");
         })
         .exitHereIfFailed();
@@ -254,7 +257,8 @@ abstract class RoomcastSimulation extends Simulation {
 
   /** The failed-connections SLO every simulation has. */
   Report.Slo failedConnectionsSlo() {
-    return new Report.Slo("failed connections", failedConnects.sum(), Settings.sloFailedConnections());
+    return new Report.Slo("failed connections (connect or subscribe)", failedConnects.sum() + failedSubscribes.sum(),
+        Settings.sloFailedConnections());
   }
 
   /** One request per SLO, failing when the SLO is missed; runs after the load. */
