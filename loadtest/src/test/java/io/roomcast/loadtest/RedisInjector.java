@@ -54,6 +54,7 @@ final class RedisInjector {
   /** Publishes for {@code durationMs}, then waits up to 5 s for the last replies. */
   void run(long durationMs) throws IOException, InterruptedException {
     int port = uri.getPort() > 0 ? uri.getPort() : 6379;
+    stats.publisherStarted();
     try (Socket socket = new Socket(uri.getHost(), port)) {
       socket.setTcpNoDelay(true);
       OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
@@ -66,13 +67,14 @@ final class RedisInjector {
       }
       command(out, "SCRIPT", "LOAD", script());
       out.flush();
-      String sha = (String) read(in);
+      Object loaded = read(in);
+      if (!(loaded instanceof byte[] shaBytes)) throw new IOException("SCRIPT LOAD answered " + loaded);
+      String sha = new String(shaBytes, StandardCharsets.US_ASCII);
       Thread reader = new Thread(() -> readReplies(in), "redis-injector-replies");
       reader.setDaemon(true);
       reader.start();
       long start = System.nanoTime();
       long sent = 0;
-      stats.publisherStarted();
       while (System.nanoTime() - start < durationMs * 1_000_000L) {
         long due = (long) ((System.nanoTime() - start) / 1e9 * rate) + 1;
         for (; sent < due; sent++) {

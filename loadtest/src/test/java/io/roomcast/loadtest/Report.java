@@ -120,6 +120,8 @@ final class Report {
     List<Slo> slos = new ArrayList<>();
     slos.add(new Slo("p99 broker->receiver latency, ms", p99Ms(s.brokerToReceiver.get(Stats.Group.REGULAR)), Settings.sloP99Ms()));
     slos.add(new Slo("lost messages (regular receivers)", s.lostRegular(), Settings.sloLost()));
+    // A run that delivered nothing measured nothing: it fails rather than passing vacuously.
+    slos.add(new Slo("no message delivered (1 = so)", s.delivered.get(Stats.Group.REGULAR).sum() == 0 ? 1 : 0, 0));
     return slos;
   }
 }
