@@ -57,12 +57,16 @@ public final class RoomcastClient implements AutoCloseable {
     final Consumer<ReceivedMessage> listener;
     long offset;
     String epoch;
+    /** Set while the room is resubscribed after a gap: live messages are dropped, the node replays them. */
+    boolean resyncing;
 
     Room(Consumer<ReceivedMessage> listener) {
       this.listener = listener;
     }
   }
 
+  /** Skipped offsets seen on live rooms (each repaired by resubscribing): a server bug if ever nonzero. */
+  private final java.util.concurrent.atomic.AtomicLong gaps = new java.util.concurrent.atomic.AtomicLong();
   /** Messages of rooms this client is not in: a server bug if ever nonzero. */
   private final java.util.concurrent.atomic.AtomicLong strays = new java.util.concurrent.atomic.AtomicLong();
 
@@ -130,6 +134,11 @@ public final class RoomcastClient implements AutoCloseable {
     }
   }
 
+  /** How many skipped offsets this client saw and repaired by resuming the room from history. */
+  public long gapsRepaired() {
+    return gaps.get();
+  }
+
   /** How many messages arrived for rooms this client is not subscribed to (left rooms may still drain). */
   public long strayMessages() {
     return strays.get();
@@ -185,10 +194,52 @@ public final class RoomcastClient implements AutoCloseable {
         if (f != null) f.completeExceptionally(new RoomcastException(1006, "not connected: " + e.getMessage()));
       }
     });
-    return reply.thenApply(f -> {
+    // A reply that never comes (a node that froze) must not leave a room unsubscribed for good.
+    reply.orTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((f, e) -> {
+      if (e instanceof java.util.concurrent.TimeoutException) pending.remove(id);
+    });
+    return reply.handle((f, e) -> {
+      if (e instanceof java.util.concurrent.TimeoutException) throw new RoomcastException(408, "no reply in time");
+      if (e != null) throw e instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(e);
       if (f.hasError()) throw new RoomcastException(f.getError().getCode(), f.getError().getMessage());
       return f;
     });
+  }
+
+  /**
+   * Resubscribes a room on a new connection, and keeps trying while the failure is passing (broker
+   * unavailable, no reply in time) and the connection is still the one in use; a refusal that trying
+   * again cannot fix (no right, bad name) is reported as a reset of the room.
+   */
+  private void resubscribe(Link on, String room, Room r, int attempt) {
+    sendSubscribe(on, room, r).whenComplete((p, e) -> {
+      if (e == null || on != link || rooms.get(room) != r || closing) return;
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+      int code = cause instanceof RoomcastException re ? re.code() : 0;
+      if (code == 409) return; // the node has it already
+      if (code == 400 || code == 401 || code == 403 || code == 404 || code == 429) {
+        events.onRoomReset(room, -1, "");
+        return;
+      }
+      long delay = Math.min(options.backoffMax().toMillis(), options.backoffMin().toMillis() << Math.min(attempt, 10));
+      try {
+        timer.schedule(() -> resubscribe(on, room, r, attempt + 1), delay, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // the client was closed meanwhile
+      }
+    });
+  }
+
+  /** Leaves the room and joins it again from the last offset delivered: the node replays the rest. */
+  private void resync(Link on, String room, Room r) {
+    request(on, ClientFrame.newBuilder().setUnsubscribe(Unsubscribe.newBuilder().setRoom(room)))
+        .exceptionally(e -> null)
+        .thenCompose(v -> sendSubscribe(on, room, r))
+        .whenComplete((p, e) -> {
+          synchronized (r) {
+            r.resyncing = false;
+          }
+        });
   }
 
   /** Makes {@code l} the connection in use, and hears when it goes (at once, if it already has). */
@@ -205,7 +256,7 @@ public final class RoomcastClient implements AutoCloseable {
       return;
     }
     switch (f.getKindCase()) {
-      case MESSAGE -> onMessage(f.getMessage());
+      case MESSAGE -> onMessage(from, f.getMessage());
       case SUBSCRIBED -> { // the server's word that a live room's stream restarted
         Subscribed s = f.getSubscribed();
         Room r = rooms.get(s.getRoom());
@@ -221,17 +272,29 @@ public final class RoomcastClient implements AutoCloseable {
     }
   }
 
-  private void onMessage(io.roomcast.protocol.v1.Message m) {
+  private void onMessage(Link from, io.roomcast.protocol.v1.Message m) {
     Room r = rooms.get(m.getRoom());
     if (r == null) {
       strays.incrementAndGet();
       return;
     }
     if (m.hasOffset()) {
+      boolean gap;
       synchronized (r) {
+        if (r.resyncing) return; // the node replays it after the resubscribe
         if (m.getEpoch().equals(r.epoch) && m.getOffset() <= r.offset) return; // seen already
-        r.offset = m.getOffset();
-        r.epoch = m.getEpoch();
+        gap = m.getEpoch().equals(r.epoch) && m.getOffset() > r.offset + 1;
+        if (gap) {
+          r.resyncing = true;
+        } else {
+          r.offset = m.getOffset();
+          r.epoch = m.getEpoch();
+        }
+      }
+      if (gap) { // the node should never let one through; if it does, resume from history all the same
+        gaps.incrementAndGet();
+        resync(from, m.getRoom(), r);
+        return;
       }
     }
     boolean text = m.getPayloadCase() == io.roomcast.protocol.v1.Message.PayloadCase.TEXT;
@@ -274,7 +337,7 @@ public final class RoomcastClient implements AutoCloseable {
         attempts = 0;
       }
       use(l);
-      rooms.forEach((room, r) -> sendSubscribe(l, room, r).exceptionally(failure -> null));
+      rooms.forEach((room, r) -> resubscribe(l, room, r, 0));
       events.onConnected(true);
     });
   }

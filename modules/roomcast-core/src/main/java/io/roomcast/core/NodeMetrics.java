@@ -17,6 +17,8 @@ final class NodeMetrics {
   final Counter noPong;
   final Counter publishedWs;
   final Counter publishedHttp;
+  final Counter tokensExpired;
+  final Counter unauthenticated;
   final DistributionSummary batchFrames;
 
   NodeMetrics(MeterRegistry registry) {
@@ -29,6 +31,8 @@ final class NodeMetrics {
     noPong = registry.counter(MetricNames.HEARTBEAT_TIMEOUTS);
     publishedWs = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "websocket");
     publishedHttp = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "http");
+    tokensExpired = registry.counter(MetricNames.CONNECTIONS_CLOSED_EXPIRED);
+    unauthenticated = registry.counter(MetricNames.CONNECTIONS_CLOSED_UNAUTHENTICATED);
     batchFrames = DistributionSummary.builder(MetricNames.BATCH_FRAMES).register(registry);
   }
 
