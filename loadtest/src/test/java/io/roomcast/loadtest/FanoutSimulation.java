@@ -37,6 +37,7 @@ public class FanoutSimulation extends RoomcastSimulation {
     List<Report.Slo> slos = new ArrayList<>();
     slos.add(failedConnectionsSlo());
     slos.addAll(Report.deliverySlos());
+    slos.add(new Report.Slo("refused publishes", stats.refusedPublishes.sum(), Settings.integer("slo.refusedPublishes", 0)));
     return slos;
   }
 

@@ -43,7 +43,10 @@ final class Publisher {
         Long sentAt = f.hasId() ? inFlight.remove(f.getId()) : null;
         switch (f.getKindCase()) {
           case ACK -> stats.acked(room, f.getAck().getOffset(), sentAt == null ? -1 : Math.max(0, b.timestamp() * 1000 - sentAt));
-          case ERROR -> Stats.count(stats.errorCodes, f.getError().getCode());
+          case ERROR -> {
+            Stats.count(stats.errorCodes, f.getError().getCode());
+            stats.refusedPublishes.increment();
+          }
           case DISCONNECT -> Stats.count(stats.disconnectCodes, f.getDisconnect().getCode());
           default -> { }
         }

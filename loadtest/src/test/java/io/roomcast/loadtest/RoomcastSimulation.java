@@ -184,6 +184,10 @@ abstract class RoomcastSimulation extends Simulation {
     // Gatling paces in milliseconds: above 200/s per connection, frames go out in batches per message.
     int batch = (int) Math.max(1, Math.ceil(perPublisherRate / 200));
     Duration interval = Duration.ofNanos((long) (batch * 1e9 / perPublisherRate));
+    if (perPublisherRate > 100) {
+      System.err.printf("note: %.0f publishes/s per connection; nodes refuse more than roomcast.publish-rate.per-second"
+          + " (default 100) with 429: raise it or lt.publishersPerRoom%n", perPublisherRate);
+    }
     return scenario("publishers")
         .exec(s -> s.set("gen", 0).set("pub", new Publisher(room(publisherIndex.getAndIncrement() % rooms), batch, payloadBytes)))
         .exec(connect())

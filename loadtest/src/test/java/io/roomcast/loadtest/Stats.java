@@ -44,6 +44,8 @@ final class Stats {
   final LongAdder refusedReconnects = new LongAdder();
   final LongAdder published = new LongAdder();
   final LongAdder acked = new LongAdder();
+  /** Publishes answered with an error (429 over the rate limit, 503 broker unavailable, ...). */
+  final LongAdder refusedPublishes = new LongAdder();
   /** Publishes whose ack never came (or was cleared from Gatling's buffer by the next send). */
   final LongAdder unanswered = new LongAdder();
   final Map<Integer, LongAdder> errorCodes = new ConcurrentSkipListMap<>();
