@@ -92,6 +92,7 @@ final class Report {
           s.recovered.sum(), s.notRecovered.sum(), s.resets.sum(), s.refusedReconnects.sum()));
       b.append("  disconnect->subscribed ").append(percentiles(s.reconnect)).append('\n');
     }
+    if (s.refusedSubscribes.sum() > 0) b.append("subscribes refused or unanswered (retried): ").append(s.refusedSubscribes.sum()).append('\n');
     b.append("error codes: ").append(counts(s.errorCodes)).append("; disconnect codes: ").append(counts(s.disconnectCodes)).append('\n');
     for (String extra : EXTRA) b.append(extra).append('\n');
     b.append("SLOs:\n");

@@ -116,16 +116,40 @@ abstract class RoomcastSimulation extends Simulation {
         .exitHereIfFailed();
   }
 
-  /** Subscribes the receiver's room (from its last position after a reconnect). */
-  ChainBuilder subscribe() {
+  /** One subscribe request for the receiver's room (from its last position after a reconnect); sets "joined". */
+  ChainBuilder subscribeOnce() {
     return exec(socket("subscribe").sendBytes(s -> rx(s).subscribeFrame())
             .await(REPLY_TIMEOUT).on(ws.checkBinaryMessage("subscribed")
                 .matching(bodyBytes().transform(Wire::hasReply).is(true))
                 .check(bodyBytes().saveAs("reply"), bodyBytes().transform(Wire::replyIsSubscribed).is(true))))
         .exec(s -> {
           if (s.contains("reply")) rx(s).onMessage(s.get("reply"), System.currentTimeMillis());
-          if (s.isFailed()) failedSubscribes.increment(); // refused (e.g. 503 broker unavailable) or no answer
-          return s.remove("reply");
+          boolean joined = !s.isFailed();
+          return s.markAsSucceeded().set("joined", joined).remove("reply");
+        });
+  }
+
+  /**
+   * Subscribes as real clients do: a refusal (503 while the broker is unreachable) or no answer is
+   * retried up to {@code lt.subscribeAttempts} times with doubling back-off from 100 ms; a user that
+   * runs out of attempts counts as a failed connection and stops.
+   */
+  ChainBuilder subscribe() {
+    int attempts = Settings.integer("subscribeAttempts", 5);
+    return exec(s -> s.set("joined", false).set("subAttempt", 0))
+        .asLongAs(s -> !s.getBoolean("joined") && s.getInt("subAttempt") < attempts).on(
+            exec(s -> s.set("subAttempt", s.getInt("subAttempt") + 1)),
+            exec(subscribeOnce()),
+            doIf(s -> !s.getBoolean("joined")).then(
+                exec(s -> {
+                  stats.refusedSubscribes.increment();
+                  return s;
+                }),
+                pause(s -> Duration.ofMillis(100L << Math.min(6, s.getInt("subAttempt") - 1)))))
+        .exec(s -> {
+          if (s.getBoolean("joined")) return s;
+          failedSubscribes.increment();
+          return s.markAsFailed();
         })
         .exitHereIfFailed();
   }

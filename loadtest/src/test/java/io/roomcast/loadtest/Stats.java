@@ -40,6 +40,8 @@ final class Stats {
   final LongAdder recovered = new LongAdder();
   final LongAdder notRecovered = new LongAdder();
   final LongAdder connected = new LongAdder();
+  /** Subscribes refused or unanswered (and retried, up to lt.subscribeAttempts). */
+  final LongAdder refusedSubscribes = new LongAdder();
   /** Reconnect attempts that failed (and were retried). */
   final LongAdder refusedReconnects = new LongAdder();
   final LongAdder published = new LongAdder();
