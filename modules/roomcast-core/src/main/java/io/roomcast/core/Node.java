@@ -74,7 +74,8 @@ public final class Node implements AutoCloseable {
     sessions.add(session);
     metrics.opened.increment();
     metrics.open.incrementAndGet();
-    log.debug("session {} from {} opened ({})", id, connection.remoteAddress(), connection.format().subprotocol());
+    log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
+        .addKeyValue("subprotocol", connection.format().subprotocol()).log("session opened");
     session.start(config.nodeId());
     return session;
   }
@@ -87,7 +88,7 @@ public final class Node implements AutoCloseable {
   public CompletionStage<Publication> publish(String room, Payload payload) {
     requests.checkPublish(room, payload);
     metrics.publishedHttp.increment();
-    return broker.publish(room, payload);
+    return metrics.timePublish(broker.publish(room, payload));
   }
 
   /**
