@@ -57,12 +57,16 @@ public final class RoomcastClient implements AutoCloseable {
     final Consumer<ReceivedMessage> listener;
     long offset;
     String epoch;
+    /** Set while the room is resubscribed after a gap: live messages are dropped, the node replays them. */
+    boolean resyncing;
 
     Room(Consumer<ReceivedMessage> listener) {
       this.listener = listener;
     }
   }
 
+  /** Skipped offsets seen on live rooms (each repaired by resubscribing): a server bug if ever nonzero. */
+  private final java.util.concurrent.atomic.AtomicLong gaps = new java.util.concurrent.atomic.AtomicLong();
   /** Messages of rooms this client is not in: a server bug if ever nonzero. */
   private final java.util.concurrent.atomic.AtomicLong strays = new java.util.concurrent.atomic.AtomicLong();
 
@@ -130,6 +134,11 @@ public final class RoomcastClient implements AutoCloseable {
     }
   }
 
+  /** How many skipped offsets this client saw and repaired by resuming the room from history. */
+  public long gapsRepaired() {
+    return gaps.get();
+  }
+
   /** How many messages arrived for rooms this client is not subscribed to (left rooms may still drain). */
   public long strayMessages() {
     return strays.get();
@@ -191,6 +200,18 @@ public final class RoomcastClient implements AutoCloseable {
     });
   }
 
+  /** Leaves the room and joins it again from the last offset delivered: the node replays the rest. */
+  private void resync(Link on, String room, Room r) {
+    request(on, ClientFrame.newBuilder().setUnsubscribe(Unsubscribe.newBuilder().setRoom(room)))
+        .exceptionally(e -> null)
+        .thenCompose(v -> sendSubscribe(on, room, r))
+        .whenComplete((p, e) -> {
+          synchronized (r) {
+            r.resyncing = false;
+          }
+        });
+  }
+
   /** Makes {@code l} the connection in use, and hears when it goes (at once, if it already has). */
   private void use(Link l) {
     link = l;
@@ -205,7 +226,7 @@ public final class RoomcastClient implements AutoCloseable {
       return;
     }
     switch (f.getKindCase()) {
-      case MESSAGE -> onMessage(f.getMessage());
+      case MESSAGE -> onMessage(from, f.getMessage());
       case SUBSCRIBED -> { // the server's word that a live room's stream restarted
         Subscribed s = f.getSubscribed();
         Room r = rooms.get(s.getRoom());
@@ -221,17 +242,29 @@ public final class RoomcastClient implements AutoCloseable {
     }
   }
 
-  private void onMessage(io.roomcast.protocol.v1.Message m) {
+  private void onMessage(Link from, io.roomcast.protocol.v1.Message m) {
     Room r = rooms.get(m.getRoom());
     if (r == null) {
       strays.incrementAndGet();
       return;
     }
     if (m.hasOffset()) {
+      boolean gap;
       synchronized (r) {
+        if (r.resyncing) return; // the node replays it after the resubscribe
         if (m.getEpoch().equals(r.epoch) && m.getOffset() <= r.offset) return; // seen already
-        r.offset = m.getOffset();
-        r.epoch = m.getEpoch();
+        gap = m.getEpoch().equals(r.epoch) && m.getOffset() > r.offset + 1;
+        if (gap) {
+          r.resyncing = true;
+        } else {
+          r.offset = m.getOffset();
+          r.epoch = m.getEpoch();
+        }
+      }
+      if (gap) { // the node should never let one through; if it does, resume from history all the same
+        gaps.incrementAndGet();
+        resync(from, m.getRoom(), r);
+        return;
       }
     }
     boolean text = m.getPayloadCase() == io.roomcast.protocol.v1.Message.PayloadCase.TEXT;
