@@ -21,12 +21,8 @@ import java.util.function.LongSupplier;
  * when the room saw no publish for the TTL.
  */
 public final class MemoryBroker implements Broker {
-  public static final int DEFAULT_HISTORY_SIZE = 1000;
-  public static final Duration DEFAULT_HISTORY_TTL = Duration.ofHours(24);
-
   private final String epoch = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
-  private final int historySize;
-  private final long historyTtlMs;
+  private final RoomHistory history;
   private final LongSupplier clock;
   /** Offsets and history per room; a room's entry is also its lock. */
   private final Map<String, Room> rooms = new ConcurrentHashMap<>();
@@ -35,7 +31,7 @@ public final class MemoryBroker implements Broker {
   private volatile BrokerListener listener;
 
   public MemoryBroker() {
-    this(DEFAULT_HISTORY_SIZE, DEFAULT_HISTORY_TTL, System::currentTimeMillis);
+    this(RoomHistory.defaultHistory(), System::currentTimeMillis);
   }
 
   /**
@@ -44,21 +40,29 @@ public final class MemoryBroker implements Broker {
    * @param clock milliseconds since the Unix epoch
    */
   public MemoryBroker(int historySize, Duration historyTtl, LongSupplier clock) {
-    if (historySize < 0) throw new IllegalArgumentException("historySize must not be negative: " + historySize);
-    if (historyTtl.isNegative() || historyTtl.isZero()) throw new IllegalArgumentException("historyTtl must be positive: " + historyTtl);
-    this.historySize = historySize;
-    this.historyTtlMs = historyTtl.toMillis();
+    this(RoomHistory.uniform(historySize, historyTtl), clock);
+  }
+
+  /** @param clock milliseconds since the Unix epoch */
+  public MemoryBroker(RoomHistory history, LongSupplier clock) {
+    this.history = Objects.requireNonNull(history, "history");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   /** One room's stream. Guarded by its own monitor. */
   private static final class Room {
+    /** What this room keeps, by its name's prefix. */
+    final RoomHistory.Policy policy;
     /** The last offset given out. */
     long offset;
     /** The newest {@code historySize} publications, oldest first. */
     final ArrayDeque<Publication> history = new ArrayDeque<>();
     /** When the last publish happened, for the history TTL. */
     long lastPublishMs;
+
+    Room(RoomHistory.Policy policy) {
+      this.policy = policy;
+    }
   }
 
   @Override
@@ -81,15 +85,15 @@ public final class MemoryBroker implements Broker {
 
   @Override
   public CompletionStage<Publication> publish(String room, Payload payload) {
-    Room r = rooms.computeIfAbsent(room, k -> new Room());
+    Room r = rooms.computeIfAbsent(room, k -> new Room(history.forRoom(k)));
     Publication p;
     synchronized (r) {
       long now = clock.getAsLong();
       expireHistory(r, now);
       p = new Publication(room, payload, ++r.offset, epoch, now);
       r.lastPublishMs = now;
-      if (historySize > 0) {
-        if (r.history.size() == historySize) r.history.removeFirst();
+      if (r.policy.size() > 0) {
+        if (r.history.size() == r.policy.size()) r.history.removeFirst();
         r.history.addLast(p);
       }
       BrokerListener l = listener;
@@ -124,8 +128,8 @@ public final class MemoryBroker implements Broker {
     }
   }
 
-  private void expireHistory(Room r, long now) {
-    if (!r.history.isEmpty() && now - r.lastPublishMs >= historyTtlMs) r.history.clear();
+  private static void expireHistory(Room r, long now) {
+    if (!r.history.isEmpty() && now - r.lastPublishMs >= r.policy.ttl().toMillis()) r.history.clear();
   }
 
   @Override

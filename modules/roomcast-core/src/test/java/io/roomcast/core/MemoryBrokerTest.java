@@ -30,6 +30,24 @@ class MemoryBrokerTest extends BrokerContract {
   }
 
   @Test
+  void roomsKeepTheHistoryOfTheirLongestMatchingPrefix() {
+    RoomHistory policies = new RoomHistory(new RoomHistory.Policy(2, Duration.ofHours(1)), java.util.Map.of(
+        "orders:", new RoomHistory.Policy(10, Duration.ofHours(1)),
+        "orders:eu:", new RoomHistory.Policy(0, Duration.ofHours(1))));
+    MemoryBroker broker = new MemoryBroker(policies, System::currentTimeMillis);
+    String epoch = null;
+    for (String room : new String[] {"chat", "orders:us", "orders:eu:1"}) {
+      for (int i = 1; i <= 5; i++) epoch = join(broker.publish(room, Payload.text("m" + i))).epoch();
+    }
+    StreamPosition start = new StreamPosition(0, epoch);
+
+    assertThat(join(broker.history("orders:us", start, 100)).publications()).hasSize(5);
+    assertThat(join(broker.history("chat", new StreamPosition(3, epoch), 100)).publications()).hasSize(2);
+    assertThat(join(broker.history("chat", start, 100)).complete()).isFalse();
+    assertThat(join(broker.history("orders:eu:1", new StreamPosition(4, epoch), 100)).complete()).isFalse();
+  }
+
+  @Test
   void historyExpiresWhenTheRoomIsQuietForTheTtl() {
     AtomicLong now = new AtomicLong(1_000_000);
     MemoryBroker broker = new MemoryBroker(100, Duration.ofMinutes(1), now::get);

@@ -3,7 +3,6 @@ package io.roomcast.redis;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateAdapter;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
@@ -64,11 +63,6 @@ final class ClusterLink implements RedisLink {
 
   @Override
   public RedisScriptingAsyncCommands<byte[], byte[]> scripting() {
-    return commands.async();
-  }
-
-  @Override
-  public RedisStreamAsyncCommands<byte[], byte[]> streams() {
     return commands.async();
   }
 

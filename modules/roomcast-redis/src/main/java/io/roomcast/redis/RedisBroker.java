@@ -140,7 +140,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     Objects.requireNonNull(payload, "payload");
     byte[][] roomKeys = keys.keys(room);
     if (closed) return closedStage();
-    RedisBrokerConfig.History h = config.history();
+    RedisBrokerConfig.History h = config.historyFor(room);
     byte[][] args = {
       keys.channel(room),
       payload.bytes(),
@@ -159,8 +159,10 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   public CompletionStage<StreamPosition> position(String room) {
     byte[][] roomKeys = keys.keys(room);
     if (closed) return closedStage();
-    byte[] metaTtl = ascii(Long.toString(config.history().metaTtl().toSeconds()));
-    return guard.retried("position of " + room, () -> Script.POSITION.run(link().scripting(), roomKeys, metaTtl))
+    byte[] metaTtl = ascii(Long.toString(config.historyFor(room).metaTtl().toSeconds()));
+    // The history script with a limit of 0: the position alone, made (with its epoch) if the room has none.
+    byte[][] args = {ascii("0"), ascii("0"), metaTtl};
+    return guard.retried("position of " + room, () -> Script.HISTORY.run(link().scripting(), roomKeys, args))
         .thenApply(reply -> new StreamPosition((Long) reply.get(0), string(reply.get(1))));
   }
 
@@ -170,7 +172,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     if (limit < 0) throw new IllegalArgumentException("limit must not be negative: " + limit);
     byte[][] roomKeys = keys.keys(room);
     if (closed) return closedStage();
-    byte[] metaTtl = ascii(Long.toString(config.history().metaTtl().toSeconds()));
+    byte[] metaTtl = ascii(Long.toString(config.historyFor(room).metaTtl().toSeconds()));
     byte[][] args = {ascii(Long.toString(since.offset())), ascii(Integer.toString(limit)), metaTtl};
     return guard.retried("history of " + room, () -> Script.HISTORY.run(link().scripting(), roomKeys, args))
         .thenApply(reply -> {

@@ -1,6 +1,10 @@
 package io.roomcast.redis;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -18,9 +22,12 @@ import java.util.Objects;
  * @param resubscribeInterval how often every wanted subscription is sent to Redis again, whatever the
  *     client library believes (the backstop behind the event-driven restore)
  * @param breaker when to stop calling Redis and fail fast
+ * @param historyByPrefix overrides of {@code history} for rooms whose name starts with a key (the
+ *     longest matching prefix wins)
  */
 public record RedisBrokerConfig(
-    String uri, String keyPrefix, History history, Duration commandTimeout, Duration resubscribeInterval, Breaker breaker) {
+    String uri, String keyPrefix, History history, Duration commandTimeout, Duration resubscribeInterval, Breaker breaker,
+    Map<String, History> historyByPrefix) {
 
   public static final String DEFAULT_KEY_PREFIX = "roomcast:";
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
@@ -45,12 +52,33 @@ public record RedisBrokerConfig(
     }
     requirePositive(commandTimeout, "commandTimeout");
     requirePositive(resubscribeInterval, "resubscribeInterval");
+    historyByPrefix = longestFirst(historyByPrefix);
+  }
+
+  private static Map<String, History> longestFirst(Map<String, History> byPrefix) {
+    Map<String, History> sorted = new LinkedHashMap<>();
+    byPrefix.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed())
+        .forEach(prefix -> sorted.put(prefix, Objects.requireNonNull(byPrefix.get(prefix), prefix)));
+    return Collections.unmodifiableMap(sorted);
+  }
+
+  /** The history policy of {@code room}: the longest matching prefix's, else {@link #history()}. */
+  public History historyFor(String room) {
+    for (var e : historyByPrefix.entrySet()) {
+      if (room.startsWith(e.getKey())) return e.getValue();
+    }
+    return history;
+  }
+
+  public RedisBrokerConfig withHistoryByPrefix(Map<String, History> overrides) {
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, overrides);
   }
 
   /** The defaults for everything but the URI. */
   public static RedisBrokerConfig defaults(String uri) {
     return new RedisBrokerConfig(
-        uri, DEFAULT_KEY_PREFIX, History.defaults(), DEFAULT_COMMAND_TIMEOUT, DEFAULT_RESUBSCRIBE_INTERVAL, Breaker.defaults());
+        uri, DEFAULT_KEY_PREFIX, History.defaults(), DEFAULT_COMMAND_TIMEOUT, DEFAULT_RESUBSCRIBE_INTERVAL, Breaker.defaults(),
+        Map.of());
   }
 
   public Topology topology() {
@@ -58,23 +86,23 @@ public record RedisBrokerConfig(
   }
 
   public RedisBrokerConfig withKeyPrefix(String keyPrefix) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker);
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, historyByPrefix);
   }
 
   public RedisBrokerConfig withHistory(History history) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker);
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, historyByPrefix);
   }
 
   public RedisBrokerConfig withCommandTimeout(Duration commandTimeout) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker);
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, historyByPrefix);
   }
 
   public RedisBrokerConfig withResubscribeInterval(Duration resubscribeInterval) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker);
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, historyByPrefix);
   }
 
   public RedisBrokerConfig withBreaker(Breaker breaker) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker);
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, historyByPrefix);
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.roomcast.redis;
 
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -25,8 +24,6 @@ interface RedisLink extends AutoCloseable {
   }
 
   RedisScriptingAsyncCommands<byte[], byte[]> scripting();
-
-  RedisStreamAsyncCommands<byte[], byte[]> streams();
 
   /** True on Cluster: SSUBSCRIBE/SPUBLISH, and one subscribe call may only carry channels of one slot. */
   boolean sharded();

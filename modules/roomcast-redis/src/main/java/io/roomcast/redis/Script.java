@@ -21,7 +21,6 @@ import java.util.concurrent.CompletionStage;
  */
 final class Script {
   static final Script PUBLISH = load("publish.lua");
-  static final Script POSITION = load("position.lua");
   static final Script HISTORY = load("history.lua");
 
   private final String name;

@@ -6,7 +6,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -103,11 +102,6 @@ final class StandaloneLink implements RedisLink {
 
   @Override
   public RedisScriptingAsyncCommands<byte[], byte[]> scripting() {
-    return commands.async();
-  }
-
-  @Override
-  public RedisStreamAsyncCommands<byte[], byte[]> streams() {
     return commands.async();
   }
 

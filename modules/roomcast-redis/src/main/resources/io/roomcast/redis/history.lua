@@ -10,7 +10,7 @@
 local epoch = redis.call('GET', KEYS[2])
 local offset = redis.call('GET', KEYS[1])
 if not epoch or not offset then
-  -- As position.lua: a room without a stream gets one now, so positions and publications share an epoch.
+  -- A room without a stream gets one now, so a subscriber's position and the first publication share an epoch.
   local now = redis.call('TIME')
   local meta_ttl = tonumber(ARGV[3] or '2592000')
   epoch = string.format('%x%05x', tonumber(now[1]), tonumber(now[2]))

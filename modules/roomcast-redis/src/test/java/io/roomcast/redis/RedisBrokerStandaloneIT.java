@@ -225,6 +225,23 @@ class RedisBrokerStandaloneIT extends BrokerContract {
   }
 
   @Test
+  void roomsKeepTheHistoryOfTheirLongestMatchingPrefix() {
+    RedisBrokerConfig config = RedisBrokerConfig.defaults(redis.uri()).withHistoryByPrefix(java.util.Map.of(
+        "none:", new RedisBrokerConfig.History(0, java.time.Duration.ofHours(1), java.time.Duration.ofDays(30))));
+    try (Broker broker = RedisBrokers.create(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+      broker.start(new Fixtures.Recorder());
+      String kept = room("kept");
+      String none = "none:" + room("x");
+      String epochKept = join(broker.publish(kept, Payload.text("a"))).epoch();
+      String epochNone = join(broker.publish(none, Payload.text("a"))).epoch();
+
+      assertThat(join(broker.history(kept, new io.roomcast.core.StreamPosition(0, epochKept), 10)).complete()).isTrue();
+      assertThat(join(broker.history(none, new io.roomcast.core.StreamPosition(0, epochNone), 10)).complete()).isFalse();
+      assertThat(redis.call("EXISTS", "roomcast:{" + none + "}:history")).isEqualTo(0L);
+    }
+  }
+
+  @Test
   void historyExpiresAndIsTrimmedAsConfigured() {
     Fixtures.Recorder rec = new Fixtures.Recorder();
     String uri = redis.uri();

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import io.roomcast.core.Heartbeat;
 import io.roomcast.core.NodeConfig;
+import io.roomcast.core.RoomHistory;
 import io.roomcast.core.SessionLimits;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -87,8 +88,7 @@ final class ConfigLoader {
         redis.isBlank() ? Optional.empty() : Optional.of(redis),
         c.getString("broker.key-prefix"),
         c.getDuration("broker.command-timeout"),
-        c.getInt("history.size"),
-        c.getDuration("history.ttl"));
+        roomHistory(c.getConfig("history")));
     return new ServerConfig(
         c.getString("host"),
         c.getInt("port"),
@@ -98,6 +98,17 @@ final class ConfigLoader {
         new NodeConfig(nodeId, limits, c.getDuration("room-linger"), c.getInt("max-recovered"),
             new Heartbeat(c.getDuration("heartbeat.interval"), c.getDuration("heartbeat.timeout"))),
         c.getBoolean("demo.ticker"));
+  }
+
+  private static RoomHistory roomHistory(Config h) {
+    Map<String, RoomHistory.Policy> byPrefix = new HashMap<>();
+    for (Config rule : h.getConfigList("rooms")) {
+      String prefix = rule.getString("prefix");
+      if (byPrefix.put(prefix, new RoomHistory.Policy(rule.getInt("size"), rule.getDuration("ttl"))) != null) {
+        throw new IllegalArgumentException("roomcast.history.rooms names prefix " + prefix + " twice");
+      }
+    }
+    return new RoomHistory(new RoomHistory.Policy(h.getInt("size"), h.getDuration("ttl")), byPrefix);
   }
 
   private static String defaultNodeId() {

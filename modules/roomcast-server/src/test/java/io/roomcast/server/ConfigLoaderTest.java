@@ -47,6 +47,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void historyCanBeSetPerRoomPrefix() throws Exception {
+    Path file = dir.resolve("history.conf");
+    Files.writeString(file, "roomcast.history.rooms = [{ prefix = \"orders:\", size = 5000, ttl = 7d }, "
+        + "{ prefix = \"presence:\", size = 0, ttl = 1h }]");
+
+    var history = ConfigLoader.load(Optional.of(file), Map.of(), Map.of()).broker().history();
+
+    assertThat(history.forRoom("orders:eu").size()).isEqualTo(5000);
+    assertThat(history.forRoom("orders:eu").ttl()).isEqualTo(Duration.ofDays(7));
+    assertThat(history.forRoom("presence:lobby").size()).isZero();
+    assertThat(history.forRoom("chat").size()).isEqualTo(1000);
+  }
+
+  @Test
   void badValuesStopTheNodeWithAMessageNamingTheSetting() throws Exception {
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(), Map.of("ROOMCAST_PORT", "eighty")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
