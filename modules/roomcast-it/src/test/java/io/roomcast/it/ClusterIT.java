@@ -143,6 +143,8 @@ class ClusterIT {
     System.out.printf("redis outage: publish failed after %d ms; rooms worked again %d ms after Redis returned%n",
         failedAfterMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back));
     assertThat(inbox.texts()).doesNotContain("during");
+    // haproxy marks the nodes up again after two good /readyz checks: until then it has no server for new clients.
+    await().atMost(WAIT).until(() -> status(lb.http("/readyz")) == 200);
   }
 
   @Test
