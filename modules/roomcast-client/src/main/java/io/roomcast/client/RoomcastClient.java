@@ -194,9 +194,39 @@ public final class RoomcastClient implements AutoCloseable {
         if (f != null) f.completeExceptionally(new RoomcastException(1006, "not connected: " + e.getMessage()));
       }
     });
-    return reply.thenApply(f -> {
+    // A reply that never comes (a node that froze) must not leave a room unsubscribed for good.
+    reply.orTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((f, e) -> {
+      if (e instanceof java.util.concurrent.TimeoutException) pending.remove(id);
+    });
+    return reply.handle((f, e) -> {
+      if (e instanceof java.util.concurrent.TimeoutException) throw new RoomcastException(408, "no reply in time");
+      if (e != null) throw e instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(e);
       if (f.hasError()) throw new RoomcastException(f.getError().getCode(), f.getError().getMessage());
       return f;
+    });
+  }
+
+  /**
+   * Resubscribes a room on a new connection, and keeps trying while the failure is passing (broker
+   * unavailable, no reply in time) and the connection is still the one in use; a refusal that trying
+   * again cannot fix (no right, bad name) is reported as a reset of the room.
+   */
+  private void resubscribe(Link on, String room, Room r, int attempt) {
+    sendSubscribe(on, room, r).whenComplete((p, e) -> {
+      if (e == null || on != link || rooms.get(room) != r || closing) return;
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+      int code = cause instanceof RoomcastException re ? re.code() : 0;
+      if (code == 409) return; // the node has it already
+      if (code == 400 || code == 401 || code == 403 || code == 404 || code == 429) {
+        events.onRoomReset(room, -1, "");
+        return;
+      }
+      long delay = Math.min(options.backoffMax().toMillis(), options.backoffMin().toMillis() << Math.min(attempt, 10));
+      try {
+        timer.schedule(() -> resubscribe(on, room, r, attempt + 1), delay, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // the client was closed meanwhile
+      }
     });
   }
 
@@ -307,7 +337,7 @@ public final class RoomcastClient implements AutoCloseable {
         attempts = 0;
       }
       use(l);
-      rooms.forEach((room, r) -> sendSubscribe(l, room, r).exceptionally(failure -> null));
+      rooms.forEach((room, r) -> resubscribe(l, room, r, 0));
       events.onConnected(true);
     });
   }

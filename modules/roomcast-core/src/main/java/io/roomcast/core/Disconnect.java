@@ -17,6 +17,7 @@ public record Disconnect(int code, String reason, boolean reconnect, long retryA
   public static final Disconnect MALFORMED = new Disconnect(4000, "malformed frame", false);
   public static final Disconnect TOKEN_EXPIRED = new Disconnect(4001, "token expired", true);
   public static final Disconnect NO_PONG = new Disconnect(4009, "no pong", true);
+  public static final Disconnect UNAUTHENTICATED = new Disconnect(4003, "no valid token in time", false);
   public static final Disconnect SLOW_CONSUMER = new Disconnect(4008, "slow consumer", true);
   public static final Disconnect TOO_MANY_REQUESTS = new Disconnect(4029, "too many requests", true);
 

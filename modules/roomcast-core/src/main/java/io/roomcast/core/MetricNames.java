@@ -33,6 +33,12 @@ public final class MetricNames {
   public static final String GAPS = "roomcast.gaps";
   /** Counter: sessions closed because they did not answer a ping in time. */
   public static final String HEARTBEAT_TIMEOUTS = "roomcast.heartbeat.timeouts";
+  /** Counter: connections closed with 4001 because their token expired unrefreshed. */
+  public static final String CONNECTIONS_CLOSED_EXPIRED = "roomcast.tokens.expired";
+  /** Counter: connections closed with 4003 because no valid token came within the authentication timeout. */
+  public static final String CONNECTIONS_CLOSED_UNAUTHENTICATED = "roomcast.tokens.missing";
+  /** Counter: HTTP API requests refused for want of a valid credential, tag {@code code} (401); a missing right counts in requests.rejected with request=http_publish. */
+  public static final String HTTP_REJECTED = "roomcast.http.rejected";
   /** Counter: handshakes refused before the upgrade, tag {@code reason}. */
   public static final String HANDSHAKES_REJECTED = "roomcast.handshakes.rejected";
   /**

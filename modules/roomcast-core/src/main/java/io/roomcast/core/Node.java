@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -25,6 +25,7 @@ public final class Node implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
 
   private final NodeConfig config;
+  private final NodeSecurity security;
   private final Broker broker;
   private final NodeMetrics metrics;
   private final ScheduledExecutorService timer;
@@ -38,23 +39,31 @@ public final class Node implements AutoCloseable {
   /** Set once, by {@link #close()}. */
   private volatile boolean closed;
 
-  private Node(NodeConfig config, Broker broker, MeterRegistry registry) {
+  private Node(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security) {
     this.config = config;
+    this.security = security;
     this.broker = broker;
     this.metrics = new NodeMetrics(registry);
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "roomcast-timer");
       t.setDaemon(true);
       return t;
     });
+    timer.setRemoveOnCancelPolicy(true); // token expiries are cancelled when sessions close: drop them at once
+    this.timer = timer;
     this.hub = new Hub(broker, timer, config.roomLinger(), metrics);
-    this.requests = new Requests(hub, broker, config.limits(), config.maxRecovered(), metrics);
+    this.requests = new Requests(hub, broker, config.limits(), config.maxRecovered(), security, timer, metrics);
+  }
+
+  /** Starts an open node (no tokens, every room allowed) on {@code broker}, which it owns and closes with itself. */
+  public static Node start(NodeConfig config, Broker broker, MeterRegistry registry) {
+    return start(config, broker, registry, NodeSecurity.open());
   }
 
   /** Starts a node on {@code broker}, which it owns from now on and closes with itself. */
-  public static Node start(NodeConfig config, Broker broker, MeterRegistry registry) {
+  public static Node start(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security) {
     Node node = new Node(Objects.requireNonNull(config, "config"), Objects.requireNonNull(broker, "broker"),
-        Objects.requireNonNull(registry, "registry"));
+        Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(security, "security"));
     broker.start(node.hub);
     log.info("node {} started", config.nodeId());
     return node;
@@ -64,14 +73,32 @@ public final class Node implements AutoCloseable {
     return config;
   }
 
+  /** Checks tokens for the transport's handshake. */
+  public Authenticator authenticator() {
+    return security.authenticator();
+  }
+
+  /** A new client connection that presented no token: it gets the anonymous principal, if there is one. */
+  public Session accept(Connection connection) {
+    return accept(connection, security.authenticator().anonymous().orElse(null));
+  }
+
   /**
    * A new client connection; called on the connection's executor, which owns the session from now
    * on. Sends the {@code connected} frame.
+   *
+   * @param principal who the handshake's token said the client is; null when it is nobody yet, and
+   *     every subscribe and publish gets 401 until a {@code connect} frame brings a valid token
    */
-  public Session accept(Connection connection) {
+  public Session accept(Connection connection, Principal principal) {
     String id = config.nodeId() + "-" + Long.toString(sessionSeq.incrementAndGet(), 36);
     Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests, config, metrics, sessions::remove);
     sessions.add(session);
+    if (principal != null) {
+      requests.authenticated(session, principal);
+    } else {
+      requests.awaitToken(session);
+    }
     metrics.opened.increment();
     metrics.open.incrementAndGet();
     log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
@@ -81,12 +108,26 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Publishes on behalf of a backend (the HTTP API).
+   * Publishes on behalf of a backend (the HTTP API) with every right.
    *
    * @throws RequestRejectedException at once when the room name or the payload size is not allowed
    */
   public CompletionStage<Publication> publish(String room, Payload payload) {
+    return publish(Principal.anonymous(RoomPermissions.ALL), room, payload);
+  }
+
+  /**
+   * Publishes on behalf of {@code principal} (the HTTP API with a token).
+   *
+   * @throws RequestRejectedException at once (403) when the principal may not publish in the room,
+   *     or when the room name or the payload size is not allowed
+   */
+  public CompletionStage<Publication> publish(Principal principal, String room, Payload payload) {
     requests.checkPublish(room, payload);
+    if (!principal.permissions().canPublish(room)) {
+      metrics.rejected("http_publish", ErrorCode.FORBIDDEN);
+      throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + room);
+    }
     metrics.publishedHttp.increment();
     return metrics.timePublish(broker.publish(room, payload));
   }

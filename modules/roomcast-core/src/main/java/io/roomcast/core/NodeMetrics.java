@@ -22,6 +22,8 @@ final class NodeMetrics {
   final Counter noPong;
   final Counter publishedWs;
   final Counter publishedHttp;
+  final Counter tokensExpired;
+  final Counter unauthenticated;
   final DistributionSummary batchFrames;
   final Timer deliveryLatency;
   final Counter bytesReceived;
@@ -43,6 +45,8 @@ final class NodeMetrics {
     noPong = registry.counter(MetricNames.HEARTBEAT_TIMEOUTS);
     publishedWs = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "websocket");
     publishedHttp = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "http");
+    tokensExpired = registry.counter(MetricNames.CONNECTIONS_CLOSED_EXPIRED);
+    unauthenticated = registry.counter(MetricNames.CONNECTIONS_CLOSED_UNAUTHENTICATED);
     batchFrames = DistributionSummary.builder(MetricNames.BATCH_FRAMES).baseUnit("frames")
         .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(1024.0).register(registry);
     deliveryLatency = Timer.builder(MetricNames.DELIVERY_LATENCY)

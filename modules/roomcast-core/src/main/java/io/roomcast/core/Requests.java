@@ -3,7 +3,11 @@ package io.roomcast.core;
 import io.roomcast.protocol.v1.ClientFrame;
 import io.roomcast.protocol.v1.Publish;
 import java.util.List;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,16 +23,25 @@ final class Requests {
   private final Broker broker;
   private final RoomNames names;
   private final SessionLimits limits;
+  private final NodeSecurity security;
+  private final ScheduledExecutorService timer;
   private final NodeMetrics metrics;
   private final Recovery recovery;
 
-  Requests(Hub hub, Broker broker, SessionLimits limits, int maxRecovered, NodeMetrics metrics) {
+  Requests(Hub hub, Broker broker, SessionLimits limits, int maxRecovered, NodeSecurity security,
+      ScheduledExecutorService timer, NodeMetrics metrics) {
     this.hub = hub;
     this.broker = broker;
     this.names = new RoomNames(limits.maxRoomNameLength());
     this.limits = limits;
+    this.security = security;
+    this.timer = timer;
     this.metrics = metrics;
     this.recovery = new Recovery(broker, maxRecovered, metrics.registry);
+  }
+
+  PublishThrottle newThrottle() {
+    return new PublishThrottle(security.publishRate());
   }
 
   Hub hub() {
@@ -45,8 +58,8 @@ final class Requests {
         case PUBLISH -> publish(s, id, hasId, f.getPublish());
         case PING -> s.reply(Frames.pong(id, hasId));
         case PONG -> { } // answers to server pings; heartbeats are tracked by the transport's idle timer
-        // No authentication is configured on this node: a token is accepted as it is.
-        case CONNECT, REFRESH -> s.reply(Frames.ack(id, hasId, Publication.NO_OFFSET));
+        case CONNECT -> authenticate(s, id, hasId, f.getConnect().getToken(), false);
+        case REFRESH -> authenticate(s, id, hasId, f.getRefresh().getToken(), true);
         case KIND_NOT_SET -> throw new RequestRejectedException(ErrorCode.BAD_REQUEST, "frame carries no request");
       }
     } catch (RequestRejectedException e) {
@@ -54,9 +67,67 @@ final class Requests {
     }
   }
 
+  /**
+   * {@code connect} and {@code refresh}: a valid token replaces the connection's principal and its
+   * expiry; an invalid one gets 401 and changes nothing. A refresh must name the same user.
+   */
+  private void authenticate(Session s, int id, boolean hasId, String token, boolean refresh) {
+    if (!security.authenticator().enabled()) { // an open node accepts any token as it is
+      s.reply(Frames.ack(id, hasId, Publication.NO_OFFSET));
+      return;
+    }
+    Principal p;
+    try {
+      p = security.authenticator().authenticate(token);
+    } catch (InvalidTokenException e) {
+      throw new RequestRejectedException(ErrorCode.UNAUTHORIZED, "invalid token: " + e.getMessage());
+    }
+    Principal current = s.principal();
+    if (refresh && current != null && !current.subject().equals(p.subject())) {
+      throw new RequestRejectedException(ErrorCode.FORBIDDEN, "a refresh token must be for the same user");
+    }
+    authenticated(s, p);
+    s.reply(Frames.ack(id, hasId, Publication.NO_OFFSET));
+  }
+
+  /** Gives the session its principal and, when the token expires, arranges the close with 4001 unless refreshed. */
+  void authenticated(Session s, Principal p) {
+    if (p.expiresAt().isEmpty()) {
+      s.setPrincipal(p, null);
+      return;
+    }
+    long delayMs = Math.max(0, Duration.between(Instant.now(), p.expiresAt().get()).toMillis());
+    s.setPrincipal(p, timer.schedule(() -> s.later(() -> {
+      if (s.principal() == p) { // not refreshed meanwhile
+        metrics.tokensExpired.increment();
+        s.disconnect(Disconnect.TOKEN_EXPIRED);
+      }
+    }), delayMs, TimeUnit.MILLISECONDS));
+  }
+
+  /** Closes {@code s} with 4003 unless it has a principal when the authentication timeout ends. */
+  void awaitToken(Session s) {
+    timer.schedule(() -> s.later(() -> {
+      if (s.principal() == null) {
+        metrics.unauthenticated.increment();
+        s.disconnect(Disconnect.UNAUTHENTICATED);
+      }
+    }), security.authenticationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The principal of a request that needs one: 401 when the connection has none yet. */
+  private static Principal principalOf(Session s) {
+    Principal p = s.principal();
+    if (p == null) throw new RequestRejectedException(ErrorCode.UNAUTHORIZED, "a token is required: send connect {token} first");
+    return p;
+  }
+
   private void subscribe(Session s, int id, boolean hasId, io.roomcast.protocol.v1.Subscribe request) {
     String room = request.getRoom();
     names.check(room);
+    if (!principalOf(s).permissions().canSubscribe(room)) {
+      throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to subscribe to " + room);
+    }
     if (s.subscription(room) != null) {
       throw new RequestRejectedException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + room);
     }
@@ -103,6 +174,20 @@ final class Requests {
   private void publish(Session s, int id, boolean hasId, Publish p) {
     Payload payload = payloadOf(p);
     checkPublish(p.getRoom(), payload);
+    if (!principalOf(s).permissions().canPublish(p.getRoom())) {
+      throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + p.getRoom());
+    }
+    switch (s.throttle().tryPublish()) {
+      case ALLOWED -> { }
+      case REFUSED -> throw new RequestRejectedException(ErrorCode.TOO_MANY_REQUESTS,
+          "more than " + security.publishRate().perSecond() + " publishes per second");
+      case ABUSIVE -> {
+        metrics.rejected("publish", ErrorCode.TOO_MANY_REQUESTS);
+        log.debug("session {} from {} keeps publishing too fast: closed", s.id(), s.connection().remoteAddress());
+        s.disconnect(Disconnect.TOO_MANY_REQUESTS);
+        return;
+      }
+    }
     metrics.publishedWs.increment();
     s.publishStarted();
     metrics.timePublish(broker.publish(p.getRoom(), payload)).whenComplete((publication, failure) -> s.later(() -> {

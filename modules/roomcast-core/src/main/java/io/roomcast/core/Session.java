@@ -54,6 +54,12 @@ public final class Session {
   private int publishesInFlight;
   /** Set when the node drains: the session closes with {@code drainWith} once no publish is in flight. */
   private Disconnect drainWith;
+  /** Who the client is; null until a token is verified on a node that requires one. Replaced by refresh. */
+  private Principal principal;
+  /** This connection's publish rate; made on its first publish. */
+  private PublishThrottle throttle;
+  /** The pending close at the principal's token expiry; replaced on refresh, cancelled when the session closes. */
+  private java.util.concurrent.Future<?> expiry;
 
   Session(String id, Connection connection, Shard shard, Requests requests, NodeConfig config, NodeMetrics metrics,
       java.util.function.Consumer<Session> onGone) {
@@ -148,6 +154,7 @@ public final class Session {
 
   private void release() {
     onGone.accept(this);
+    if (expiry != null) expiry.cancel(false);
     if (subscriptions.isEmpty()) return;
     List<Subscription> all = new ArrayList<>(subscriptions.values());
     subscriptions.clear();
@@ -172,6 +179,21 @@ public final class Session {
 
   Shard shard() {
     return shard;
+  }
+
+  Principal principal() {
+    return principal;
+  }
+
+  void setPrincipal(Principal p, java.util.concurrent.Future<?> newExpiry) {
+    principal = p;
+    if (expiry != null) expiry.cancel(false);
+    expiry = newExpiry;
+  }
+
+  PublishThrottle throttle() {
+    if (throttle == null) throttle = requests.newThrottle();
+    return throttle;
   }
 
   SessionLimits limits() {

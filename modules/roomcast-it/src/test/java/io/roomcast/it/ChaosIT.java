@@ -129,7 +129,10 @@ class ChaosIT {
 
       for (Member m : members) {
         long last = lastOffset.get(m.room).get();
-        await().atMost(WAIT).alias(m.room + " caught up").until(() -> m.inbox.offsets().size() >= last);
+        await().atMost(WAIT)
+            .alias(m.room + " caught up to " + last + " (member has " + m.inbox.offsets().size() + ", last "
+                + m.client.position(m.room) + ", reconnects " + m.reconnects.get() + ", resets " + m.resets + ")")
+            .until(() -> m.inbox.offsets().size() >= last);
       }
       long lost = 0;
       long duplicated = 0;

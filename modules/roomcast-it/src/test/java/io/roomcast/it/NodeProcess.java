@@ -55,6 +55,13 @@ final class NodeProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("ROOMCAST_DRAIN_WINDOW", "2s");
+    // Every test client comes from 127.0.0.1 (through haproxy, whose X-Forwarded-For the nodes trust):
+    // the per-address limits that guard a public node would refuse a test's crowd.
+    pb.environment().put("ROOMCAST_PROXIES_TRUSTED", "127.0.0.1");
+    pb.environment().put("ROOMCAST_CONNECTIONS_MAX_PER_ADDRESS", "19000");
+    pb.environment().put("ROOMCAST_CONNECTIONS_PER_ADDRESS_PER_SECOND", "10000");
+    pb.environment().put("ROOMCAST_CONNECTIONS_PER_ADDRESS_BURST", "10000");
+    pb.environment().put("ROOMCAST_DEMO_TICKER", "false");
     process = pb.start();
     awaitReady(Duration.ofSeconds(60));
   }

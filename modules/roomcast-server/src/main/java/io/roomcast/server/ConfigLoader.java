@@ -5,15 +5,20 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValueType;
 import io.roomcast.core.Heartbeat;
 import io.roomcast.core.NodeConfig;
+import io.roomcast.core.PublishRateLimits;
 import io.roomcast.core.RoomHistory;
+import io.roomcast.core.RoomPermissions;
 import io.roomcast.core.SessionLimits;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -97,6 +102,7 @@ final class ConfigLoader {
         broker,
         new NodeConfig(nodeId, limits, c.getDuration("room-linger"), c.getInt("max-recovered"),
             new Heartbeat(c.getDuration("heartbeat.interval"), c.getDuration("heartbeat.timeout"))),
+        security(c),
         c.getBoolean("demo.ticker"));
   }
 
@@ -109,6 +115,54 @@ final class ConfigLoader {
       }
     }
     return new RoomHistory(new RoomHistory.Policy(h.getInt("size"), h.getDuration("ttl")), byPrefix);
+  }
+
+  private static SecurityConfig security(Config c) {
+    Config a = c.getConfig("auth");
+    AuthConfig auth = new AuthConfig(
+        optional(a, "hmac-secret"),
+        strings(a, "public-keys").stream().map(Path::of).toList(),
+        optional(a, "jwks"),
+        a.getDuration("jwks-refresh"),
+        optional(a, "issuer"),
+        optional(a, "audience"),
+        a.getDuration("clock-skew"),
+        a.getBoolean("anonymous"),
+        new RoomPermissions(strings(a, "anonymous-subscribe"), strings(a, "anonymous-publish")),
+        strings(a, "api-keys"),
+        a.getDuration("authentication-timeout"));
+    Config o = c.getConfig("origins");
+    OriginPolicy origins = new OriginPolicy(strings(o, "allowed"), o.getBoolean("allow-same-origin"), o.getBoolean("allow-missing"));
+    Config n = c.getConfig("connections");
+    ConnectionLimits connections = new ConnectionLimits(n.getInt("max"), n.getInt("max-per-address"),
+        n.getInt("per-address-per-second"), n.getInt("per-address-burst"), n.getDuration("handshake-timeout"));
+    Config r = c.getConfig("publish-rate");
+    PublishRateLimits rate = new PublishRateLimits(r.getInt("per-second"), r.getInt("burst"), r.getInt("max-refused"),
+        r.getDuration("window"));
+    Config p = c.getConfig("proxies");
+    TrustedProxies proxies = new TrustedProxies(strings(p, "trusted"), p.getBoolean("proxy-protocol"));
+    Config t = c.getConfig("tls");
+    Optional<TlsConfig> tls = Optional.empty();
+    Optional<String> cert = optional(t, "certificate");
+    Optional<String> key = optional(t, "private-key");
+    Optional<String> store = optional(t, "keystore");
+    if (cert.isPresent() || key.isPresent() || store.isPresent()) {
+      tls = Optional.of(new TlsConfig(cert.map(Path::of), key.map(Path::of), store.map(Path::of),
+          t.getString("keystore-password"), strings(t, "protocols")));
+    }
+    return new SecurityConfig(auth, origins, connections, rate, proxies, tls);
+  }
+
+  private static Optional<String> optional(Config c, String key) {
+    String v = c.getString(key);
+    return v.isBlank() ? Optional.empty() : Optional.of(v);
+  }
+
+  /** A list setting: a list in files, or comma-separated in an environment variable or flag. */
+  private static List<String> strings(Config c, String key) {
+    if (c.getValue(key).valueType() == ConfigValueType.LIST) return c.getStringList(key);
+    String v = c.getString(key);
+    return v.isBlank() ? List.of() : Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
   }
 
   private static String defaultNodeId() {

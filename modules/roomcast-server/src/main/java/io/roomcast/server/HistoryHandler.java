@@ -4,6 +4,7 @@ import io.roomcast.core.BrokerUnavailableException;
 import io.roomcast.core.ErrorCode;
 import io.roomcast.core.History;
 import io.roomcast.core.Node;
+import io.roomcast.core.Principal;
 import io.roomcast.core.Publication;
 import io.roomcast.core.RequestRejectedException;
 import io.roomcast.protocol.JsonFrames;
@@ -26,14 +27,22 @@ final class HistoryHandler implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(HistoryHandler.class);
 
   private final Node node;
+  private final ApiCredentials credentials;
 
-  HistoryHandler(Node node) {
+  HistoryHandler(Node node, ApiCredentials credentials) {
     this.node = node;
+    this.credentials = credentials;
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     String room = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("room");
+    Principal principal = credentials.check(exchange);
+    if (principal == null) return; // answered 401
+    if (!principal.permissions().canSubscribe(room)) {
+      PublishHandler.fail(exchange, ErrorCode.FORBIDDEN, "not allowed to read " + room);
+      return;
+    }
     long since;
     int limit;
     try {

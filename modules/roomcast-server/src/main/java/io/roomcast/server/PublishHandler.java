@@ -8,6 +8,7 @@ import io.roomcast.core.RequestRejectedException;
 import io.roomcast.protocol.JsonFrames;
 import io.roomcast.protocol.v1.Error;
 import io.roomcast.protocol.v1.Position;
+import io.roomcast.core.Principal;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -31,15 +32,19 @@ final class PublishHandler implements HttpHandler {
 
   private final Node node;
   private final int maxPayloadBytes;
+  private final ApiCredentials credentials;
 
-  PublishHandler(Node node) {
+  PublishHandler(Node node, ApiCredentials credentials) {
     this.node = node;
     this.maxPayloadBytes = node.config().limits().maxPayloadBytes();
+    this.credentials = credentials;
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     String room = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("room");
+    Principal principal = credentials.check(exchange);
+    if (principal == null) return; // answered 401
     if (exchange.getRequestContentLength() > maxPayloadBytes) {
       fail(exchange, ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + exchange.getRequestContentLength()
           + " bytes is over the limit of " + maxPayloadBytes);
@@ -49,7 +54,7 @@ final class PublishHandler implements HttpHandler {
     exchange.getRequestReceiver().receiveFullBytes(
         // dispatch: the exchange stays open until the broker answers; without it Undertow ends the
         // exchange (an empty 200) as soon as this callback returns, before the publish happened.
-        (ex, body) -> ex.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> publish(ex, room, body)),
+        (ex, body) -> ex.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> publish(ex, principal, room, body)),
         (ex, failure) -> {
           if (failure instanceof RequestTooBigException) {
             fail(ex, ErrorCode.PAYLOAD_TOO_LARGE, "payload is over the limit of " + maxPayloadBytes + " bytes");
@@ -59,11 +64,11 @@ final class PublishHandler implements HttpHandler {
         });
   }
 
-  private void publish(HttpServerExchange exchange, String room, byte[] body) {
+  private void publish(HttpServerExchange exchange, Principal principal, String room, byte[] body) {
     Payload payload = isText(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE)) && isUtf8(body)
         ? new Payload(body, true) : Payload.binary(body);
     try {
-      node.publish(room, payload).whenComplete((publication, failure) -> {
+      node.publish(principal, room, payload).whenComplete((publication, failure) -> {
         if (failure == null) {
           respond(exchange, 200, JsonFrames.print(Position.newBuilder()
               .setOffset(publication.offset()).setEpoch(publication.epoch())));

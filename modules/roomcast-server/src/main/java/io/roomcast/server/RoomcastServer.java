@@ -1,11 +1,14 @@
 package io.roomcast.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.roomcast.core.Authenticator;
 import io.roomcast.core.Broker;
 import io.roomcast.core.Node;
+import io.roomcast.core.NodeSecurity;
 import io.roomcast.protocol.WireFormat;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
@@ -14,13 +17,14 @@ import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.protocol.Handshake;
-import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.xnio.Options;
+import org.xnio.Sequence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,18 +37,21 @@ public final class RoomcastServer implements AutoCloseable {
 
   private final Undertow undertow;
   private final Node node;
+  private final Authenticator authenticator;
   private final int port;
   private final java.time.Duration drainWindow;
+  /** Publishes the demo page's ticker; null when off. */
+  private final DemoTicker ticker;
   /** The drain, once started; completes when every client is gone. */
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
   private final AtomicBoolean drainStarted = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** The demo page's price publisher, when roomcast.demo.ticker is on; else null. */
-  private final DemoTicker ticker;
 
-  private RoomcastServer(Undertow undertow, Node node, java.time.Duration drainWindow, DemoTicker ticker) {
+  private RoomcastServer(Undertow undertow, Node node, Authenticator authenticator, java.time.Duration drainWindow,
+      DemoTicker ticker) {
     this.undertow = undertow;
     this.node = node;
+    this.authenticator = authenticator;
     this.drainWindow = drainWindow;
     this.ticker = ticker;
     this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
@@ -52,44 +59,67 @@ public final class RoomcastServer implements AutoCloseable {
 
   /** Starts a node on {@code broker} (which it owns and closes) and listens. */
   public static RoomcastServer start(ServerConfig config, Broker broker, MeterRegistry registry) {
-    Node node = Node.start(config.node(), broker, registry);
+    SecurityConfig security = config.security();
+    Authenticator authenticator = security.auth().keysConfigured() ? new JwtAuthenticator(security.auth()) : Authenticator.open();
+    Node node = Node.start(config.node(), broker, registry, new NodeSecurity(authenticator, security.publishRate(),
+        security.auth().authenticationTimeout()));
     try {
       RoomcastServer[] self = new RoomcastServer[1];
-      Undertow undertow = Undertow.builder()
-          .addHttpListener(config.port(), config.host())
-          .setHandler(routes(config, node, registry, () -> self[0].drain()))
-          .build();
+      int handshakeTimeoutMs = (int) Math.min(Integer.MAX_VALUE, security.connections().handshakeTimeout().toMillis());
+      Undertow.ListenerBuilder listener = new Undertow.ListenerBuilder()
+          .setPort(config.port())
+          .setHost(config.host())
+          .setUseProxyProtocol(security.proxies().proxyProtocol());
+      Undertow.Builder builder = Undertow.builder()
+          // Slowloris: a request (the handshake) must arrive whole in time, and an idle HTTP connection is closed.
+          .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, handshakeTimeoutMs)
+          .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, handshakeTimeoutMs)
+          .setHandler(routes(config, node, registry, authenticator, () -> self[0].drain()));
+      if (security.tls().isPresent()) {
+        TlsConfig tls = security.tls().get();
+        listener.setType(Undertow.ListenerType.HTTPS).setSslContext(Tls.context(tls));
+        builder.setSocketOption(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(tls.protocols()));
+      } else {
+        listener.setType(Undertow.ListenerType.HTTP);
+      }
+      Undertow undertow = builder.addListener(listener).build();
       undertow.start();
-      RoomcastServer server = new RoomcastServer(undertow, node, config.drainWindow(),
+      RoomcastServer server = new RoomcastServer(undertow, node, authenticator, config.drainWindow(),
           config.demoTicker() ? DemoTicker.start(node) : null);
       self[0] = server;
       log.info("node {} listening on {}:{}", config.node().nodeId(), config.host(), server.port);
       return server;
     } catch (RuntimeException e) {
       node.close();
+      authenticator.close();
       throw e;
     }
   }
 
-  private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry, Runnable drain) {
+  private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry, Authenticator authenticator,
+      Runnable drain) {
     Set<String> subprotocols = new LinkedHashSet<>();
     Arrays.stream(WireFormat.values()).forEach(f -> subprotocols.add(f.subprotocol()));
-    Set<Handshake> handshakes = Set.of(new Hybi13Handshake(subprotocols, false));
-    HttpHandler handshake = new WebSocketProtocolHandshakeHandler(handshakes,
-        new WebSocketEndpoint(node, registry, config.closeTimeout()), RoomcastServer::upgradeRequired);
+    Set<Handshake> handshakes = Set.of(new GuardedHandshake(subprotocols, config.node().limits().maxMessageBytes(), registry));
+    HttpHandler guarded = new HandshakeGuard(
+        new WebSocketProtocolHandshakeHandler(handshakes,
+            new WebSocketEndpoint(node, registry, config.closeTimeout()), RoomcastServer::upgradeRequired),
+        config.security(), new ConnectionLimiter(config.security().connections()), authenticator,
+        new HandshakeRejections(registry));
     HttpHandler websocket = ex -> {
       if (node.accepting()) {
-        handshake.handleRequest(ex);
-      } else { // draining: the load balancer should already send new clients elsewhere
+        guarded.handleRequest(ex);
+      } else { // draining: the load balancer already sends new clients elsewhere (readiness is off)
         registry.counter(io.roomcast.core.MetricNames.HANDSHAKES_REJECTED, "reason", "draining").increment();
         ex.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
         text(ex, StatusCodes.SERVICE_UNAVAILABLE, "node is draining");
       }
     };
+    ApiCredentials credentials = new ApiCredentials(config.security().auth(), node.authenticator(), registry);
     RoutingHandler routes = Handlers.routing()
         .get("/ws", websocket)
-        .post("/api/v1/rooms/{room}/messages", new PublishHandler(node))
-        .get("/api/v1/rooms/{room}/messages", new HistoryHandler(node))
+        .post("/api/v1/rooms/{room}/messages", new PublishHandler(node, credentials))
+        .get("/api/v1/rooms/{room}/messages", new HistoryHandler(node, credentials))
         .post("/admin/drain", ex -> {
           // Rolling restarts call this from the node's own host (a preStop hook); nobody else may.
           if (!ex.getSourceAddress().getAddress().isLoopbackAddress()) {
@@ -138,6 +168,7 @@ public final class RoomcastServer implements AutoCloseable {
    */
   public CompletableFuture<Void> drain() {
     if (drainStarted.compareAndSet(false, true)) {
+      if (ticker != null) ticker.close();
       node.drain(drainWindow).whenComplete((v, e) -> drained.complete(null));
     }
     return drained;
@@ -162,5 +193,6 @@ public final class RoomcastServer implements AutoCloseable {
     if (ticker != null) ticker.close();
     undertow.stop();
     node.close();
+    authenticator.close();
   }
 }

@@ -11,10 +11,11 @@ import java.util.Optional;
  * @param closeTimeout how long a closing connection may take before it is cut
  * @param drainWindow how long a drain takes to send every client away
  * @param broker which broker, and the history it keeps
+ * @param security tokens, origins, connection limits, proxies and TLS
  * @param demoTicker whether the node publishes made-up prices to room "ticker" for the demo page
  */
 public record ServerConfig(String host, int port, Duration closeTimeout, Duration drainWindow, BrokerSettings broker,
-    NodeConfig node, boolean demoTicker) {
+    NodeConfig node, SecurityConfig security, boolean demoTicker) {
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -26,6 +27,7 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
     if (drainWindow.isNegative()) throw new IllegalArgumentException("drainWindow must not be negative: " + drainWindow);
     Objects.requireNonNull(broker, "broker");
     Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(security, "security");
   }
 
   /** The defaults of reference.conf on a free loopback port: for tests and embedding. */
@@ -36,18 +38,22 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
   }
 
   public ServerConfig withPort(int newPort) {
-    return new ServerConfig(host, newPort, closeTimeout, drainWindow, broker, node, demoTicker);
+    return new ServerConfig(host, newPort, closeTimeout, drainWindow, broker, node, security, demoTicker);
   }
 
   public ServerConfig withDrainWindow(Duration window) {
-    return new ServerConfig(host, port, closeTimeout, window, broker, node, demoTicker);
+    return new ServerConfig(host, port, closeTimeout, window, broker, node, security, demoTicker);
   }
 
   public ServerConfig withRedis(String uri) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker.withRedis(uri), node, demoTicker);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker.withRedis(uri), node, security, demoTicker);
   }
 
   public ServerConfig withNode(NodeConfig newNode) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, newNode, demoTicker);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, newNode, security, demoTicker);
+  }
+
+  public ServerConfig withSecurity(SecurityConfig newSecurity) {
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, newSecurity, demoTicker);
   }
 }

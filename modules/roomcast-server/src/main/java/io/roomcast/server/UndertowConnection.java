@@ -22,11 +22,12 @@ final class UndertowConnection implements Connection {
   private final String remoteAddress;
   private final Duration closeTimeout;
 
-  UndertowConnection(WebSocketChannel channel, WireFormat format, Duration closeTimeout) {
+  /** @param remoteAddress the client's address after trusted proxies, for logs */
+  UndertowConnection(WebSocketChannel channel, WireFormat format, Duration closeTimeout, String remoteAddress) {
     this.channel = channel;
     this.ioThread = channel.getIoThread();
     this.format = format;
-    this.remoteAddress = String.valueOf(channel.getSourceAddress());
+    this.remoteAddress = remoteAddress != null ? remoteAddress : String.valueOf(channel.getSourceAddress());
     this.closeTimeout = closeTimeout;
   }
 

@@ -39,7 +39,14 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
   public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
     String chosen = exchange.getResponseHeader("Sec-WebSocket-Protocol");
     WireFormat format = chosen == null ? WireFormat.PROTO : WireFormat.forSubprotocol(chosen).orElse(WireFormat.PROTO);
-    Session session = node.accept(new UndertowConnection(channel, format, closeTimeout));
+    String client = exchange.getAttachment(HandshakeGuard.CLIENT_ADDRESS);
+    UndertowConnection connection = new UndertowConnection(channel, format, closeTimeout, client);
+    // Behind the guard, the handshake's principal (null: a token is still due); without it, the node's anonymous one.
+    Session session = client != null
+        ? node.accept(connection, exchange.getAttachment(HandshakeGuard.PRINCIPAL))
+        : node.accept(connection);
+    ConnectionLimiter.Slot slot = exchange.getAttachment(HandshakeGuard.SLOT);
+    if (slot != null) channel.addCloseTask(ch -> slot.release());
     channel.addCloseTask(ch -> session.onClosed(ch.getCloseCode()));
     channel.getReceiveSetter().set(new Receiver(session, node.config().limits().maxMessageBytes()));
     channel.resumeReceives();
@@ -89,6 +96,10 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
 
     @Override
     protected void onError(WebSocketChannel channel, Throwable error) {
+      if (channel instanceof GuardedWebSocketChannel g && g.counted()) {
+        UndertowConnection.cutAfterTimeout(channel, closeTimeout); // closed with its code and counted there
+        return;
+      }
       if (channel.isCloseFrameSent()) {
         // Undertow already sent close 1009 for a message over the limit: give the close frame time to leave.
         registry.counter(MetricNames.FRAMES_MALFORMED, "reason", "too_big").increment();

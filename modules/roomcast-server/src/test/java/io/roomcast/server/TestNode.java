@@ -15,23 +15,33 @@ final class TestNode implements AutoCloseable {
   final RoomcastServer server;
   final HttpClient http = HttpClient.newHttpClient();
 
-  private TestNode(int port, UnaryOperator<NodeConfig> tweak) {
-    ServerConfig config = ServerConfig.loopback("it").withPort(port).withDrainWindow(java.time.Duration.ofMillis(300));
-    config = config.withNode(tweak.apply(config.node()));
-    server = RoomcastServer.start(config, new MemoryBroker(), registry);
+  /** Tests' nodes drain in 300 ms, so drain tests do not wait on the production window. */
+  private TestNode(ServerConfig config) {
+    server = RoomcastServer.start(config.withDrainWindow(java.time.Duration.ofMillis(300)), new MemoryBroker(), registry);
   }
 
   static TestNode start() {
-    return new TestNode(0, UnaryOperator.identity());
+    return start(UnaryOperator.identity());
   }
 
   static TestNode start(UnaryOperator<NodeConfig> tweak) {
-    return new TestNode(0, tweak);
+    ServerConfig config = ServerConfig.loopback("it");
+    return new TestNode(config.withNode(tweak.apply(config.node())));
   }
 
   /** A new node on the port a stopped one used: a restart, as its clients see it. */
   static TestNode onPort(int port) {
-    return new TestNode(port, UnaryOperator.identity());
+    return new TestNode(ServerConfig.loopback("it").withPort(port));
+  }
+
+  /** A node whose security settings {@code tweak} changes from the defaults. */
+  static TestNode secured(UnaryOperator<SecurityConfig> tweak) {
+    ServerConfig config = ServerConfig.loopback("it");
+    return new TestNode(config.withSecurity(tweak.apply(config.security())));
+  }
+
+  int port() {
+    return server.port();
   }
 
   URI ws() {
@@ -55,6 +65,13 @@ final class TestNode implements AutoCloseable {
     var search = registry.find(metric);
     if (tags.length > 0) search = search.tags(tags);
     return search.counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+  }
+
+  /** Waits until {@code metric} (with {@code tags}) has counted {@code expected}, failing with what it counted. */
+  void awaitCount(String metric, double expected, String... tags) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .alias(metric + " " + java.util.Arrays.toString(tags) + " = " + expected + ", counted " + count(metric, tags))
+        .until(() -> count(metric, tags) == expected);
   }
 
   @Override

@@ -1,0 +1,63 @@
+package io.roomcast.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.roomcast.core.Authenticator;
+import io.roomcast.core.ErrorCode;
+import io.roomcast.core.InvalidTokenException;
+import io.roomcast.core.MetricNames;
+import io.roomcast.core.Principal;
+import io.roomcast.core.RoomPermissions;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+
+/**
+ * The credential of an HTTP API request, {@code Authorization: Bearer <API key or token>}: an API
+ * key may publish in every room, a token where its {@code roomcast.publish} grants say. A node
+ * without keys and API keys asks for none.
+ */
+final class ApiCredentials {
+  private static final Principal API_KEY = new Principal("api-key", RoomPermissions.ALL, java.util.Optional.empty());
+  private static final Principal OPEN = Principal.anonymous(RoomPermissions.ALL);
+
+  private final boolean required;
+  private final List<byte[]> apiKeys;
+  private final Authenticator authenticator;
+  private final MeterRegistry registry;
+
+  ApiCredentials(AuthConfig auth, Authenticator authenticator, MeterRegistry registry) {
+    this.required = auth.httpCredentialRequired();
+    this.apiKeys = auth.apiKeys().stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+    this.authenticator = authenticator;
+    this.registry = registry;
+  }
+
+  /** The request's principal, or null after answering 401 (missing or invalid credential). */
+  Principal check(HttpServerExchange exchange) {
+    if (!required) return OPEN;
+    String auth = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return unauthorized(exchange, "an API key or token is required: Authorization: Bearer ...");
+    }
+    String credential = auth.substring(7).trim();
+    byte[] given = credential.getBytes(StandardCharsets.UTF_8);
+    boolean isKey = false;
+    for (byte[] k : apiKeys) isKey |= MessageDigest.isEqual(k, given); // constant time, and no early exit
+    if (isKey) return API_KEY;
+    if (!authenticator.enabled()) return unauthorized(exchange, "invalid API key");
+    try {
+      return authenticator.authenticate(credential);
+    } catch (InvalidTokenException e) {
+      return unauthorized(exchange, "invalid API key or token: " + e.getMessage());
+    }
+  }
+
+  private Principal unauthorized(HttpServerExchange exchange, String message) {
+    registry.counter(MetricNames.HTTP_REJECTED, "code", "401").increment();
+    exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+    PublishHandler.fail(exchange, ErrorCode.UNAUTHORIZED, message);
+    return null;
+  }
+}
