@@ -82,6 +82,7 @@ public final class Session {
   public void onBinary(ByteBuffer message) {
     if (closed) return;
     heard = true;
+    metrics.bytesReceived.increment(message.remaining());
     if (format != WireFormat.PROTO) {
       refuse("binary_on_json", Disconnect.UNSUPPORTED_DATA.because("binary message on " + format.subprotocol()));
       return;
@@ -100,6 +101,7 @@ public final class Session {
   public void onText(CharSequence message) {
     if (closed) return;
     heard = true;
+    metrics.bytesReceived.increment(message.length()); // UTF-16 units: equal to bytes for ASCII JSON
     if (format != WireFormat.JSON) {
       refuse("text_on_proto", Disconnect.UNSUPPORTED_DATA.because("text message on " + format.subprotocol()));
       return;
@@ -129,7 +131,8 @@ public final class Session {
     release();
     metrics.closed(code);
     metrics.open.decrementAndGet();
-    log.debug("session {} from {} closed by peer or transport with {}", id, connection.remoteAddress(), code);
+    log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress()).addKeyValue("code", code)
+        .log("session closed by peer or transport");
   }
 
   /** Closes the connection for a reason the client is told; rooms are released on a later task. */
@@ -137,10 +140,13 @@ public final class Session {
     if (closed) return;
     closed = true;
     queue.clear();
+    shard.queued(-queuedBytes);
     queuedBytes = 0;
     byte[] last = encode(Frames.disconnect(d));
     connection.close(d, last);
     metrics.closed(d.code());
+    log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress()).addKeyValue("code", d.code())
+        .log("session closed by node: {}", d.reason());
     metrics.open.decrementAndGet();
     // Not now: this may run inside a shard's walk over a room's members.
     connection.executor().execute(this::release);
@@ -157,7 +163,8 @@ public final class Session {
 
   private void refuse(String reason, Disconnect d) {
     metrics.malformed(reason);
-    log.debug("session {} from {}: {}", id, connection.remoteAddress(), d.reason());
+    log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress()).addKeyValue("reason", reason)
+        .log("refused a message: {}", d.reason());
     disconnect(d);
   }
 
@@ -235,7 +242,8 @@ public final class Session {
   void slowConsumer() {
     if (closed) return;
     metrics.slowConsumers.increment();
-    log.debug("session {} from {} is a slow consumer ({} bytes queued)", id, connection.remoteAddress(), queuedBytes);
+    log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
+        .addKeyValue("queuedBytes", queuedBytes).log("slow consumer");
     disconnect(Disconnect.SLOW_CONSUMER);
   }
 
@@ -256,17 +264,22 @@ public final class Session {
     }
     queue.add(bytes);
     queuedBytes += bytes.length;
+    shard.queued(bytes.length);
   }
 
   private void write(List<byte[]> frames) {
     metrics.batchFrames.record(frames.size());
+    long bytes = 0;
+    for (int i = 0, n = frames.size(); i < n; i++) bytes += frames.get(i).length;
+    metrics.bytesSent.increment(bytes);
     connection.write(frames, this::onWritten);
   }
 
   private void onWritten(Throwable failure) {
     writing = false;
     if (failure != null) {
-      log.debug("session {}: write failed: {}", id, failure.toString());
+      log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
+          .log("write failed: {}", failure.toString());
       return; // the transport closes the connection and reports onClosed
     }
     if (closed || queue.isEmpty()) return;
@@ -280,6 +293,7 @@ public final class Session {
       bytes += next.length;
     }
     queuedBytes -= bytes;
+    shard.queued(-bytes);
     writing = true;
     write(batch);
   }
@@ -301,7 +315,8 @@ public final class Session {
     if (closed) return;
     if (!heard) {
       metrics.noPong.increment();
-      log.debug("session {} from {} did not answer a ping", id, connection.remoteAddress());
+      log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
+          .log("no pong: the client did not answer a ping in time");
       disconnect(Disconnect.NO_PONG);
       return;
     }

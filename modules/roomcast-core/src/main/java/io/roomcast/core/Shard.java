@@ -14,6 +14,8 @@ final class Shard {
   final Executor executor;
   /** Local subscriptions by room; a room is absent rather than empty. Touched only on {@link #executor}. */
   private final Map<String, List<Subscription>> rooms = new HashMap<>();
+  /** Bytes in the outbound queues of this thread's sessions; written only on {@link #executor}, read by scrapes. */
+  private volatile long queuedBytes;
 
   Shard(Executor executor) {
     this.executor = executor;
@@ -41,6 +43,15 @@ final class Shard {
       return true;
     }
     return false;
+  }
+
+  /** A session of this shard queued ({@code delta > 0}) or wrote or dropped bytes; on {@link #executor} only. */
+  void queued(long delta) {
+    queuedBytes = queuedBytes + delta; // single writer: a plain read-modify-write of the volatile is safe
+  }
+
+  long queuedBytes() {
+    return queuedBytes;
   }
 
   /** @return how many subscriptions the frame was offered to */
