@@ -34,6 +34,7 @@ IMAGES=(
   "redis:7 redis"
   "roomcast/jre:17 jre"
   "haproxy:2.6 haproxy"
+  "prom/prometheus:v2.42.0 prometheus"
 )
 
 log() { echo "[engine] $*"; }

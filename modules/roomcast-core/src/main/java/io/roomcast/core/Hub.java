@@ -32,6 +32,17 @@ final class Hub implements BrokerListener {
     this.timer = timer;
     this.linger = linger;
     this.metrics = metrics;
+    io.micrometer.core.instrument.Gauge.builder(MetricNames.BROKER_SUBSCRIPTIONS, rooms, Map::size)
+        .register(metrics.registry);
+    // Summed per I/O thread at scrape time: a handful of volatile reads, never a walk over sessions.
+    io.micrometer.core.instrument.Gauge.builder(MetricNames.OUTBOUND_QUEUED_BYTES, shards, Hub::queuedBytes)
+        .baseUnit("bytes").register(metrics.registry);
+  }
+
+  private static double queuedBytes(Map<Executor, Shard> shards) {
+    long sum = 0;
+    for (Shard s : shards.values()) sum += s.queuedBytes();
+    return sum;
   }
 
   /** A room with local members, or lingering after its last one left. All fields guarded by its monitor. */
@@ -129,6 +140,7 @@ final class Hub implements BrokerListener {
     Shard[] targets = room.shards;
     if (targets.length == 0) return;
     metrics.received.increment();
+    metrics.handedOff(p.timeMs()); // handed to the shards' threads now; each walks its sessions next
     OutboundFrame frame = OutboundFrame.message(p); // encoded once, on first use, for all shards
     for (Shard shard : targets) shard.offer(frame);
   }

@@ -23,7 +23,7 @@ public final class MetricNames {
   public static final String MESSAGES_RECEIVED = "roomcast.messages.received";
   /** Counter: message frames handed to sessions' outbound queues. */
   public static final String MESSAGES_DELIVERED = "roomcast.messages.delivered";
-  /** Distribution: frames per outbound WebSocket message (sampled: one message in eight). */
+  /** Distribution: frames per outbound WebSocket message. */
   public static final String BATCH_FRAMES = "roomcast.batch.frames";
   /** Counter: sessions cut off because their outbound queue overflowed. */
   public static final String SLOW_CONSUMERS = "roomcast.slow.consumers";
@@ -45,4 +45,24 @@ public final class MetricNames {
   public static final String HTTP_REJECTED = "roomcast.http.rejected";
   /** Counter: handshakes refused before the upgrade, tag {@code reason}. */
   public static final String HANDSHAKES_REJECTED = "roomcast.handshakes.rejected";
+  /**
+   * Timer (Prometheus histogram): from the broker's time of a publication to the moment this node
+   * hands it to its sessions. Includes clock skew between Redis and the node.
+   */
+  public static final String DELIVERY_LATENCY = "roomcast.delivery.latency";
+  /** Gauge: bytes waiting in sessions' outbound queues (behind the write in flight), summed per I/O thread. */
+  public static final String OUTBOUND_QUEUED_BYTES = "roomcast.outbound.queued.bytes";
+  /**
+   * Counter: bytes of WebSocket message payloads received from clients, tag {@code layer}: {@code message}
+   * (before decompression; the wire layer joins when compression does).
+   */
+  public static final String BYTES_RECEIVED = "roomcast.bytes.received";
+  /** Counter: bytes of WebSocket message payloads sent to clients, tag {@code layer} as for {@link #BYTES_RECEIVED}. */
+  public static final String BYTES_SENT = "roomcast.bytes.sent";
+  /** Timer: broker publish round trips, tag {@code outcome} = ok | error. */
+  public static final String BROKER_PUBLISH = "roomcast.broker.publish";
+  /** Counter: broker publishes that failed, tag {@code reason} = unavailable | error. */
+  public static final String BROKER_PUBLISH_ERRORS = "roomcast.broker.publish.errors";
+  /** Gauge: rooms this node holds a broker (Redis) subscription for, or lingers in. */
+  public static final String BROKER_SUBSCRIPTIONS = "roomcast.broker.subscriptions";
 }

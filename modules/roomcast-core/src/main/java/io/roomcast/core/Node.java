@@ -101,7 +101,8 @@ public final class Node implements AutoCloseable {
     }
     metrics.opened.increment();
     metrics.open.incrementAndGet();
-    log.debug("session {} from {} opened ({})", id, connection.remoteAddress(), connection.format().subprotocol());
+    log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
+        .addKeyValue("subprotocol", connection.format().subprotocol()).log("session opened");
     session.start(config.nodeId());
     return session;
   }
@@ -128,7 +129,7 @@ public final class Node implements AutoCloseable {
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + room);
     }
     metrics.publishedHttp.increment();
-    return broker.publish(room, payload);
+    return metrics.timePublish(broker.publish(room, payload));
   }
 
   /**

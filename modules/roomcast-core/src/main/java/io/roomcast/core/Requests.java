@@ -190,7 +190,7 @@ final class Requests {
     }
     metrics.publishedWs.increment();
     s.publishStarted();
-    broker.publish(p.getRoom(), payload).whenComplete((publication, failure) -> s.later(() -> {
+    metrics.timePublish(broker.publish(p.getRoom(), payload)).whenComplete((publication, failure) -> s.later(() -> {
       if (failure != null) {
         brokerFailed(s, "PUBLISH", id, hasId, failure);
       } else {
@@ -226,7 +226,8 @@ final class Requests {
     if (cause instanceof BrokerUnavailableException) {
       reject(s, request, id, hasId, ErrorCode.UNAVAILABLE, "broker unavailable, try again later");
     } else {
-      log.warn("session {}: {} failed", s.id(), request, cause);
+      log.atWarn().addKeyValue("session", s.id()).addKeyValue("remote", s.connection().remoteAddress())
+          .addKeyValue("request", request).addKeyValue("code", ErrorCode.INTERNAL.code()).setCause(cause).log("{} failed", request);
       reject(s, request, id, hasId, ErrorCode.INTERNAL, "internal error");
     }
   }

@@ -60,8 +60,6 @@ public final class Session {
   private boolean flushArranged;
   /** Rooms whose lagged frame is still queued: one frame tells of every drop until it leaves. Null until the first drop. */
   private java.util.Set<String> laggedQueued;
-  /** Writes started, for sampling the batch-size metric. */
-  private int writes;
   /** Set once, when the session starts closing; nothing is sent or accepted after it. */
   private boolean closed;
   /** Whether the client sent anything since the last ping. */
@@ -100,6 +98,7 @@ public final class Session {
   public void onBinary(ByteBuffer message) {
     if (closed) return;
     heard = true;
+    metrics.bytesReceived.increment(message.remaining());
     if (format != WireFormat.PROTO) {
       refuse("binary_on_json", Disconnect.UNSUPPORTED_DATA.because("binary message on " + format.subprotocol()));
       return;
@@ -118,6 +117,7 @@ public final class Session {
   public void onText(CharSequence message) {
     if (closed) return;
     heard = true;
+    metrics.bytesReceived.increment(message.length()); // UTF-16 units: equal to bytes for ASCII JSON
     if (format != WireFormat.JSON) {
       refuse("text_on_proto", Disconnect.UNSUPPORTED_DATA.because("text message on " + format.subprotocol()));
       return;
@@ -147,7 +147,8 @@ public final class Session {
     release();
     metrics.closed(code);
     metrics.open.decrementAndGet();
-    log.debug("session {} from {} closed by peer or transport with {}", id, connection.remoteAddress(), code);
+    log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress()).addKeyValue("code", code)
+        .log("session closed by peer or transport");
   }
 
   /** Closes the connection for a reason the client is told; rooms are released on a later task. */
@@ -156,10 +157,13 @@ public final class Session {
     closed = true;
     queue.clear();
     queuedFrames.clear();
+    shard.queued(-queuedBytes);
     queuedBytes = 0;
     byte[] last = encode(Frames.disconnect(d));
     connection.close(d, last);
     metrics.closed(d.code());
+    log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress()).addKeyValue("code", d.code())
+        .log("session closed by node: {}", d.reason());
     metrics.open.decrementAndGet();
     // Not now: this may run inside a shard's walk over a room's members.
     connection.executor().execute(this::release);
@@ -176,7 +180,8 @@ public final class Session {
 
   private void refuse(String reason, Disconnect d) {
     metrics.malformed(reason);
-    log.debug("session {} from {}: {}", id, connection.remoteAddress(), d.reason());
+    log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress()).addKeyValue("reason", reason)
+        .log("refused a message: {}", d.reason());
     disconnect(d);
   }
 
@@ -254,7 +259,8 @@ public final class Session {
   void slowConsumer() {
     if (closed) return;
     metrics.slowConsumers.increment();
-    log.debug("session {} from {} is a slow consumer ({} bytes queued)", id, connection.remoteAddress(), queuedBytes);
+    log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
+        .addKeyValue("queuedBytes", queuedBytes).log("slow consumer");
     disconnect(Disconnect.SLOW_CONSUMER);
   }
 
@@ -287,6 +293,7 @@ public final class Session {
     queue.add(bytes);
     queuedFrames.add(kind);
     queuedBytes += bytes.length;
+    shard.queued(bytes.length);
   }
 
   /**
@@ -307,6 +314,7 @@ public final class Session {
       bytesIt.remove();
       kindIt.remove();
       queuedBytes -= b.length;
+      shard.queued(-b.length);
       dropped++;
       if (f.epoch != null) {
         if (firstDropped == null) firstDropped = new java.util.HashMap<>();
@@ -323,6 +331,7 @@ public final class Session {
         queue.addFirst(lagged);
         queuedFrames.addFirst(OutboundFrame.laggedMarker(f.room));
         queuedBytes += lagged.length;
+        shard.queued(lagged.length);
       }
       log.debug("session {} from {} lags: dropped {} queued messages", id, connection.remoteAddress(), dropped);
     }
@@ -337,7 +346,10 @@ public final class Session {
   }
 
   private void write(List<byte[]> frames, List<OutboundFrame> kinds) {
-    if ((++writes & 7) == 0) metrics.batchFrames.record(frames.size()); // sampled: a record costs as much as the write's own work
+    metrics.batchFrames.record(frames.size());
+    long bytes = 0;
+    for (int i = 0, n = frames.size(); i < n; i++) bytes += frames.get(i).length;
+    metrics.bytesSent.increment(bytes); // before compression
     if (deflater != null) {
       List<byte[]> chunks = new ArrayList<>(frames.size());
       for (int i = 0; i < frames.size(); i++) {
@@ -357,7 +369,8 @@ public final class Session {
   private void onWritten(Throwable failure) {
     writing = false;
     if (failure != null) {
-      log.debug("session {}: write failed: {}", id, failure.toString());
+      log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
+          .log("write failed: {}", failure.toString());
       return; // the transport closes the connection and reports onClosed
     }
     if (closed || queue.isEmpty() || flushArranged) return;
@@ -380,6 +393,7 @@ public final class Session {
       bytes += next.length;
     }
     queuedBytes -= bytes;
+    shard.queued(-bytes);
     writing = true;
     write(batch, kinds);
   }
@@ -401,7 +415,8 @@ public final class Session {
     if (closed) return;
     if (!heard) {
       metrics.noPong.increment();
-      log.debug("session {} from {} did not answer a ping", id, connection.remoteAddress());
+      log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
+          .log("no pong: the client did not answer a ping in time");
       disconnect(Disconnect.NO_PONG);
       return;
     }

@@ -35,6 +35,8 @@ final class Shard {
   private boolean draining;
   /** Where deliveries are counted, once per drain. */
   private final NodeMetrics metrics;
+  /** Bytes in the outbound queues of this thread's sessions; written only on {@link #executor}, read by scrapes. */
+  private volatile long queuedBytes;
 
   /** Schedules a delayed drain (then run on {@link #executor}); used only when {@link #delayMillis} is positive. */
   private final ScheduledExecutorService timer;
@@ -109,6 +111,15 @@ final class Shard {
   /** Has {@code session} write its queued frames when the current drain ends. */
   void flushAfterDrain(Session session) {
     toFlush.add(session);
+  }
+
+  /** A session of this shard queued ({@code delta > 0}) or wrote or dropped bytes; on {@link #executor} only. */
+  void queued(long delta) {
+    queuedBytes = queuedBytes + delta; // single writer: a plain read-modify-write of the volatile is safe
+  }
+
+  long queuedBytes() {
+    return queuedBytes;
   }
 
   /** @return how many subscriptions the frame was offered to */

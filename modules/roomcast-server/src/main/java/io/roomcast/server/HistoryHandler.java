@@ -53,6 +53,11 @@ final class HistoryHandler implements HttpHandler {
       return;
     }
     Deque<String> epoch = exchange.getQueryParameters().get("epoch");
+    // The exchange stays open until the broker answers (else Undertow ends it when this returns).
+    exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> history(exchange, room, since, limit, epoch));
+  }
+
+  private void history(HttpServerExchange exchange, String room, long since, int limit, Deque<String> epoch) {
     try {
       node.history(room, since, epoch == null ? null : epoch.peekFirst(), limit).whenComplete((h, failure) -> {
         if (failure == null) {

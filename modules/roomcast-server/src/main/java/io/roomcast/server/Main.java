@@ -1,7 +1,6 @@
 package io.roomcast.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -52,7 +51,11 @@ public final class Main implements Callable<Integer> {
       System.err.println("roomcast-server: bad configuration: " + e.getMessage());
       return 2;
     }
-    MeterRegistry registry = new SimpleMeterRegistry();
+    // Every log line names its node (the %property{node} of the plain pattern, a "node" field in JSON).
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logs) {
+      logs.putProperty("node", cfg.node().nodeId());
+    }
+    MeterRegistry registry = Metrics.prometheus();
     RoomcastServer server = RoomcastServer.start(cfg, Brokers.forConfig(cfg.broker(), registry), registry);
     // SIGTERM drains first: clients are sent away over the drain window, then the node stops.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -52,7 +52,9 @@ final class PublishHandler implements HttpHandler {
     }
     exchange.setMaxEntitySize(maxPayloadBytes);
     exchange.getRequestReceiver().receiveFullBytes(
-        (ex, body) -> publish(ex, principal, room, body),
+        // dispatch: the exchange stays open until the broker answers; without it Undertow ends the
+        // exchange (an empty 200) as soon as this callback returns, before the publish happened.
+        (ex, body) -> ex.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> publish(ex, principal, room, body)),
         (ex, failure) -> {
           if (failure instanceof RequestTooBigException) {
             fail(ex, ErrorCode.PAYLOAD_TOO_LARGE, "payload is over the limit of " + maxPayloadBytes + " bytes");

@@ -138,6 +138,7 @@ public final class RoomcastServer implements AutoCloseable {
           text(ex, StatusCodes.ACCEPTED, "draining");
         })
         .get("/healthz", ex -> text(ex, StatusCodes.OK, "ok"))
+        .get("/metrics", Metrics.endpoint(registry))
         .get("/readyz", ex -> {
           if (node.ready()) {
             text(ex, StatusCodes.OK, "ready");
