@@ -40,6 +40,8 @@ final class Clients implements AutoCloseable {
     SocketChannel ch = SocketChannel.open();
     ch.configureBlocking(false);
     ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    // A stalled subscriber advertises a small window, so the node's queue (not the kernel's buffers) fills soon.
+    if (stalled) ch.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
     ch.bind(new InetSocketAddress(source, 0));
     ch.connect(new InetSocketAddress("127.0.0.1", port));
     Loop loop = loops[next++ % loops.length];

@@ -61,6 +61,9 @@ public final class IdleBench {
       }
       List<Child> children = new ArrayList<>();
       int[] perNode = new int[nodes];
+      long[] lastRss = new long[nodes];
+      long[] lastHeap = new long[nodes];
+      int[] lastCount = new int[nodes];
       int opened = 0;
       for (int step : steps) {
         // Open step - opened more, spread evenly over the nodes, in children of at most perChild each.
@@ -99,8 +102,13 @@ public final class IdleBench {
         for (int i = 0; i < nodes; i++) {
           long heap = gcAndHeapUsedKib(started.get(i).pid());
           long rss = Proc.rssKib(started.get(i).pid());
-          System.out.printf("  node %d: RSS %d MiB (%+.2f KiB per connection), heap used %d MiB (%+.2f KiB per connection)%n", i,
-              rss / 1024, (rss - baseRss[i]) / (double) perNode[i], heap / 1024, (heap - baseHeap[i]) / (double) perNode[i]);
+          String marginal = lastRss[i] == 0 ? "" : String.format("; since the last step %+.2f KiB RSS, %+.2f KiB heap per connection",
+              (rss - lastRss[i]) / (double) (perNode[i] - lastCount[i]), (heap - lastHeap[i]) / (double) (perNode[i] - lastCount[i]));
+          System.out.printf("  node %d: RSS %d MiB (%+.2f KiB per connection), heap used %d MiB (%+.2f KiB per connection)%s%n", i,
+              rss / 1024, (rss - baseRss[i]) / (double) perNode[i], heap / 1024, (heap - baseHeap[i]) / (double) perNode[i], marginal);
+          lastRss[i] = rss;
+          lastHeap[i] = heap;
+          lastCount[i] = perNode[i];
         }
         long before = children.stream().mapToLong(Child::messages).sum();
         long t0 = System.nanoTime();
@@ -229,7 +237,7 @@ public final class IdleBench {
             for (int k = 0; k < n; k++) {
               int index = first + k;
               clients.open(addresses.get(index % addresses.size()), Integer.parseInt(ports[index % ports.length]), "idle", false);
-              if (k % 100 == 99) Thread.sleep(50); // about 2,000 a second per child: no node overflows its accept backlog
+              if (k % 50 == 49) Thread.sleep(50); // about 1,000 a second per child: no node overflows its accept backlog
             }
           }
           case "count" -> System.out.println(clients.subscribed.get() + " " + clients.messages() + " " + clients.closed.get());

@@ -108,7 +108,8 @@ final class ConfigLoader {
         security(c),
         c.getBoolean("demo.ticker"),
         new DeflateSettings(c.getBoolean("deflate.enabled"), c.getInt("deflate.level"), c.getInt("deflate.min-size"),
-            c.getBoolean("deflate.context-takeover")));
+            c.getBoolean("deflate.context-takeover")),
+        c.getInt("io-threads"));
   }
 
   private static SlowConsumerPolicy slowConsumerPolicy(String name) {

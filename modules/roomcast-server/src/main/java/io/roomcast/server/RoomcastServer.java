@@ -75,6 +75,7 @@ public final class RoomcastServer implements AutoCloseable {
           .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, handshakeTimeoutMs)
           .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, handshakeTimeoutMs)
           .setHandler(routes(config, node, registry, authenticator, () -> self[0].drain()));
+      if (config.ioThreads() > 0) builder.setIoThreads(config.ioThreads());
       if (security.tls().isPresent()) {
         TlsConfig tls = security.tls().get();
         listener.setType(Undertow.ListenerType.HTTPS).setSslContext(Tls.context(tls));

@@ -14,9 +14,10 @@ import java.util.Optional;
  * @param security tokens, origins, connection limits, proxies and TLS
  * @param demoTicker whether the node publishes made-up prices to room "ticker" for the demo page
  * @param deflate permessage-deflate negotiation and compression
+ * @param ioThreads Undertow I/O threads (each owns a shard of the connections); 0 for one per core
  */
 public record ServerConfig(String host, int port, Duration closeTimeout, Duration drainWindow, BrokerSettings broker,
-    NodeConfig node, SecurityConfig security, boolean demoTicker, DeflateSettings deflate) {
+    NodeConfig node, SecurityConfig security, boolean demoTicker, DeflateSettings deflate, int ioThreads) {
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -30,6 +31,7 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
     Objects.requireNonNull(node, "node");
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(deflate, "deflate");
+    if (ioThreads < 0) throw new IllegalArgumentException("ioThreads must not be negative: " + ioThreads);
   }
 
   /** The defaults of reference.conf on a free loopback port: for tests and embedding. */
@@ -40,26 +42,30 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
   }
 
   public ServerConfig withPort(int newPort) {
-    return new ServerConfig(host, newPort, closeTimeout, drainWindow, broker, node, security, demoTicker, deflate);
+    return new ServerConfig(host, newPort, closeTimeout, drainWindow, broker, node, security, demoTicker, deflate, ioThreads);
   }
 
   public ServerConfig withDrainWindow(Duration window) {
-    return new ServerConfig(host, port, closeTimeout, window, broker, node, security, demoTicker, deflate);
+    return new ServerConfig(host, port, closeTimeout, window, broker, node, security, demoTicker, deflate, ioThreads);
   }
 
   public ServerConfig withRedis(String uri) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker.withRedis(uri), node, security, demoTicker, deflate);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker.withRedis(uri), node, security, demoTicker, deflate, ioThreads);
   }
 
   public ServerConfig withNode(NodeConfig newNode) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, newNode, security, demoTicker, deflate);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, newNode, security, demoTicker, deflate, ioThreads);
   }
 
   public ServerConfig withSecurity(SecurityConfig newSecurity) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, newSecurity, demoTicker, deflate);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, newSecurity, demoTicker, deflate, ioThreads);
+  }
+
+  public ServerConfig withIoThreads(int threads) {
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, security, demoTicker, deflate, threads);
   }
 
   public ServerConfig withDeflate(DeflateSettings newDeflate) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, security, demoTicker, newDeflate);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, security, demoTicker, newDeflate, ioThreads);
   }
 }
