@@ -132,9 +132,25 @@ public final class FanoutBench {
           }
           System.out.printf("bench CPU:  %.0f%% of one core (publisher and subscribers)%n", (selfCpu1 - selfCpu0) / (seconds * 1e9) * 100);
           System.out.printf("node RSS:   %d..%d MiB during the measured window (all nodes)%n", rssMin / 1024, rssMax / 1024);
-          if (stalled > 0) System.out.printf("lagged frames received: %d; subscriber connections closed by the node: %d%n", clients.lagged(), clients.closed.get());
+          if (stalled > 0) {
+            // Stalled subscribers read nothing, so only the nodes can say what happened to them.
+            for (Services.Node n : started) System.out.printf("node %d metrics: %s%n", n.port(), slowConsumerMetrics(n.port()));
+          }
         }
       }
+    }
+  }
+
+  /** The node's slow-consumer counters and queued bytes, from its Prometheus endpoint. */
+  private static String slowConsumerMetrics(int port) {
+    try {
+      String body = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      return body.lines().filter(l -> l.startsWith("roomcast_slow_consumers_total") || l.startsWith("roomcast_messages_dropped_total")
+          || l.startsWith("roomcast_outbound_queued_bytes") || l.startsWith("roomcast_connections_closed_total")).toList().toString();
+    } catch (Exception e) {
+      return "unavailable: " + e;
     }
   }
 
