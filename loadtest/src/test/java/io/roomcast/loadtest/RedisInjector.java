@@ -91,16 +91,13 @@ final class RedisInjector {
           stats.published.increment();
         }
         out.flush();
-        Thread.sleep(1);
+        Thread.sleep(1); // pacing the publish rate, not waiting for anything
       }
       long deadline = System.currentTimeMillis() + 5_000;
-      while (System.currentTimeMillis() < deadline) {
-        synchronized (inFlight) {
-          if (inFlight.isEmpty()) break;
+      synchronized (inFlight) { // the reply reader wakes us when the last answer arrives
+        for (long left = 5_000; !inFlight.isEmpty() && left > 0; left = deadline - System.currentTimeMillis()) {
+          inFlight.wait(left);
         }
-        Thread.sleep(10);
-      }
-      synchronized (inFlight) {
         stats.unanswered.add(inFlight.size());
       }
     } finally {
@@ -115,6 +112,7 @@ final class RedisInjector {
         long[] sent;
         synchronized (inFlight) {
           sent = inFlight.poll();
+          if (inFlight.isEmpty()) inFlight.notifyAll();
         }
         if (sent == null) continue;
         if (reply instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Long offset) {

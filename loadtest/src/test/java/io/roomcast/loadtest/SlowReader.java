@@ -32,6 +32,8 @@ final class SlowReader implements Runnable {
   private final CountDownLatch subscribed;
   /** Set by {@link #stop()}: read what is left at full speed, then close. */
   private volatile boolean stopping;
+  /** Released by {@link #stop()}: a reader that reads nothing waits on it instead of polling. */
+  private final CountDownLatch stopped = new CountDownLatch(1);
   /** The close code the server sent, or 0 while open. */
   volatile int closeCode;
   /** The server closed the connection (close frame or EOF). */
@@ -49,6 +51,7 @@ final class SlowReader implements Runnable {
 
   void stop() {
     stopping = true;
+    stopped.countDown();
   }
 
   @Override
@@ -167,8 +170,11 @@ final class SlowReader implements Runnable {
 
     private void pace(int bytes) throws IOException {
       try {
-        while (!stopping && bytesPerSecond == 0) Thread.sleep(100);
-        if (!stopping && bytesPerSecond > 0) Thread.sleep(Math.max(1, bytes * 1000L / bytesPerSecond));
+        if (bytesPerSecond == 0) {
+          stopped.await(); // a stalled reader: nothing until the run ends
+        } else if (!stopping) {
+          Thread.sleep(Math.max(1, bytes * 1000L / bytesPerSecond)); // pacing the read rate, not waiting for anything
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted", e);
