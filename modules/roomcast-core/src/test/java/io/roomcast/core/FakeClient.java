@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** A client of a {@link Node} over a {@link FakeConnection}, with the requests a test sends. */
 final class FakeClient {
-  static final Duration WAIT = Duration.ofSeconds(5);
+  // Generous: CI runs these on a busy 2-core machine; a passing test never waits this long.
+  static final Duration WAIT = Duration.ofSeconds(20);
 
   /** Awaitility, polling often: replies arrive in microseconds here. */
   static org.awaitility.core.ConditionFactory waiting() {
