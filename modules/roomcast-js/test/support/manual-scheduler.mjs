@@ -1,0 +1,38 @@
+// A clock and timers the test steps by hand (the client's `scheduler` option): nothing the client
+// schedules runs until advance() reaches its time, so delays, timeouts and the heartbeat are chosen
+// by the test, not by the machine.
+export class ManualScheduler {
+  /** The current time, ms. */
+  time = 0;
+  /** Scheduled calls not run or cancelled yet. */
+  tasks = [];
+  seq = 0;
+
+  now() {
+    return this.time;
+  }
+
+  after(delayMs, fn) {
+    const task = { at: this.time + delayMs, seq: this.seq++, fn };
+    this.tasks.push(task);
+    return { cancel: () => { this.tasks = this.tasks.filter((t) => t !== task); } };
+  }
+
+  /** Moves the clock `ms` forward, running each call that falls due, in order of time. */
+  advance(ms) {
+    const end = this.time + ms;
+    for (;;) {
+      const due = this.tasks.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.tasks = this.tasks.filter((t) => t !== due);
+      this.time = due.at;
+      due.fn();
+    }
+    this.time = end;
+  }
+
+  /** How many calls are scheduled. */
+  get pending() {
+    return this.tasks.length;
+  }
+}
