@@ -3,8 +3,10 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, RoomcastClient, RoomcastError } from '../../dist/node.js';
-import { eventually, freePort, sleep, TestNode } from '../support/node.mjs';
+import { CountingScheduler } from '../support/manual-scheduler.mjs';
+import { eventually, freePort, TestNode } from '../support/node.mjs';
 import { CuttableProxy } from '../support/proxy.mjs';
+import { Tap } from '../support/tap.mjs';
 
 let node;
 let clients = [];
@@ -25,7 +27,7 @@ afterEach(() => {
 function client(options = {}) {
   const c = new RoomcastClient({ url: node.wsUrl, token: 'it', backoff: { minDelayMs: 50, maxDelayMs: 500 }, ...options });
   c.seen = [];
-  for (const e of ['state', 'connected', 'disconnected', 'subscribed']) c.on(e, (...a) => c.seen.push([e, ...a]));
+  for (const e of ['state', 'connecting', 'connected', 'disconnected', 'subscribed']) c.on(e, (...a) => c.seen.push([e, ...a]));
   clients.push(c);
   return c;
 }
@@ -92,15 +94,22 @@ test('refused requests reject with a RoomcastError carrying the server code, and
   assert.ok((await c.publish('it-ok', 'still fine')).offset >= 1);
 });
 
-test('after unsubscribe no more messages arrive', async () => {
+test('after unsubscribe no more messages arrive: none on the wire', async () => {
   const pub = await connected(client());
-  const sub = await connected(client());
+  const wire = new Tap();
+  const sub = await connected(client({ WebSocket: wire.WebSocket }));
   const got = await collect(sub, 'it-unsub');
   await pub.publish('it-unsub', 'one');
   await eventually(() => got.length === 1, 'the first message');
-  await sub.unsubscribe('it-unsub');
+  await sub.unsubscribe('it-unsub'); // resolves at the node's reply
   await pub.publish('it-unsub', 'two');
-  await sleep(200);
+  // A barrier on the same socket: subscribe again (no since: no replay) and wait for 'three'. The node
+  // sends a room's messages to a session in offset order, so a 'two' sent to this socket would be
+  // on the wire before 'three'.
+  const again = await collect(sub, 'it-unsub');
+  await pub.publish('it-unsub', 'three');
+  await eventually(() => again.length === 1, 'the message after subscribing again');
+  assert.deepEqual(wire.texts('it-unsub'), ['one', 'three']);
   assert.deepEqual(got.map((m) => m.text), ['one']);
 });
 
@@ -126,7 +135,8 @@ test('a cut link is reconnected and every room resumed from its last position: w
   const proxy = await CuttableProxy.start(node.port);
   try {
     const pub = await connected(client());
-    const c = await connected(client({ url: `ws://127.0.0.1:${proxy.port}/ws` }));
+    const wire = new Tap();
+    const c = await connected(client({ url: `ws://127.0.0.1:${proxy.port}/ws`, WebSocket: wire.WebSocket }));
     const got = await collect(c, 'it-cut');
     const quiet = await collect(c, 'it-cut-quiet');
     await pub.publish('it-cut', 'before');
@@ -148,6 +158,10 @@ test('a cut link is reconnected and every room resumed from its last position: w
     assert.deepEqual(got.map((m) => m.text), ['before', 'while away 1', 'while away 2', 'after']);
     assert.deepEqual(got.map((m) => m.offset - got[0].offset), [0, 1, 2, 3]);
     assert.deepEqual(quiet, []);
+    // Once on the wire too, not only after the client's own duplicate filter.
+    assert.equal(wire.sockets.length, 2);
+    assert.deepEqual(wire.texts('it-cut'), ['before', 'while away 1', 'while away 2', 'after']);
+    assert.deepEqual(wire.texts('it-cut-quiet'), []);
   } finally {
     await proxy.close();
   }
@@ -167,7 +181,10 @@ test('a node killed with SIGKILL and restarted on the same port: the client reco
     await own.kill();
     await eventually(() => c.state === 'connecting', 'the client to notice');
     const queued = c.publish('it-kill', 'queued while the node was down');
-    await sleep(300); // a few failed attempts
+    const attempts = () => c.seen.filter((e) => e[0] === 'connecting').length;
+    const before = attempts();
+    await eventually(() => attempts() >= before + 2, 'two failed attempts while the node is down');
+    assert.equal(c.state, 'connecting');
     own = await TestNode.start({ port, name: 'client-it-kill-restarted' });
 
     await eventually(() => c.state === 'connected', 'the client to reconnect', 15_000);
@@ -190,13 +207,19 @@ test('with node pings: the client answers them and stays connected; a frozen lin
   const own = await TestNode.start({ name: 'client-it-heartbeat', env: { ROOMCAST_HEARTBEAT_INTERVAL: '400ms', ROOMCAST_HEARTBEAT_TIMEOUT: '200ms' } });
   const proxy = await CuttableProxy.start(own.port);
   try {
-    const c = client({ url: `ws://127.0.0.1:${proxy.port}/ws` });
+    const wire = new Tap();
+    const c = client({ url: `ws://127.0.0.1:${proxy.port}/ws`, WebSocket: wire.WebSocket });
     await connected(c);
     assert.equal(c.connection.pingIntervalMs, 400);
     const got = await collect(c, 'it-heartbeat');
-    await sleep(2_000); // five intervals: the node closes a client that does not answer its pings (4009)
+    // The node closes a client that does not answer a ping within 200 ms (4009): five pings on the
+    // wire, each answered, with the connection still up, show the client answers them.
+    const link = wire.sockets[0];
+    await eventually(() => link.received.filter((f) => f.ping).length >= 5, 'five pings from the node', 10_000);
+    assert.ok(link.sent.filter((f) => f.pong).length >= 4, 'pongs on the wire');
     assert.equal(c.state, 'connected');
     assert.deepEqual(c.seen.filter((e) => e[0] === 'disconnected'), []);
+    assert.equal(link.closed, false);
 
     proxy.freeze();
     const frozenAt = Date.now();
@@ -214,10 +237,14 @@ test('with node pings: the client answers them and stays connected; a frozen lin
 });
 
 test('disconnect() closes the connection for good', async () => {
-  const c = await connected(client());
+  const wire = new Tap();
+  const scheduler = new CountingScheduler();
+  const c = await connected(client({ WebSocket: wire.WebSocket, scheduler }));
   c.disconnect();
   assert.equal(c.state, 'disconnected');
-  await sleep(300);
-  assert.equal(c.state, 'disconnected');
+  assert.equal(scheduler.pending, 0, 'nothing scheduled: no reconnect can come');
+  await eventually(() => wire.sockets[0].closed, 'the socket to close');
+  assert.equal(wire.sockets[0].closeCode, 1000);
+  assert.equal(wire.sockets.length, 1);
   await assert.rejects(c.ping(), (e) => e.code === ErrorCode.UNAVAILABLE);
 });

@@ -36,3 +36,27 @@ export class ManualScheduler {
     return this.tasks.length;
   }
 }
+
+/** Real time, counting what is scheduled: `pending` 0 means the client will do nothing more by itself. */
+export class CountingScheduler {
+  /** Calls scheduled and neither run nor cancelled. */
+  pending = 0;
+
+  now() {
+    return performance.now();
+  }
+
+  after(delayMs, fn) {
+    let live = true;
+    this.pending++;
+    const end = () => {
+      if (live) this.pending--;
+      live = false;
+    };
+    const t = setTimeout(() => {
+      end();
+      fn();
+    }, delayMs);
+    return { cancel: () => { clearTimeout(t); end(); } };
+  }
+}
