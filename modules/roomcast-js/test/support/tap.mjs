@@ -5,6 +5,7 @@
 import WebSocket from 'ws';
 import protobuf from 'protobufjs/minimal.js';
 import { roomcast } from '../../src/gen/roomcast.js';
+import { bump } from './until.mjs';
 
 const { ClientFrame, ServerFrame } = roomcast.v1;
 
@@ -33,10 +34,12 @@ export class Tap {
         // Added before the client's onmessage: sees each message first.
         this.on('message', (data, isBinary) => {
           record.received.push(...decode(ServerFrame, isBinary ? data : data.toString('utf8')));
+          bump();
         });
         this.on('close', (code) => {
           record.closed = true;
           record.closeCode = code;
+          bump();
         });
       }
 

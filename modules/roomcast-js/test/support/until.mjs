@@ -9,7 +9,7 @@ export function bump() {
   for (const w of [...waiters]) w();
 }
 
-export function until(check, what, timeoutMs = 5_000) {
+export function until(check, what, timeoutMs = 10_000) {
   return new Promise((resolve, reject) => {
     const guard = setTimeout(() => {
       waiters.delete(test);

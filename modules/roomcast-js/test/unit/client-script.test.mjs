@@ -271,6 +271,8 @@ test('errors reject with a RoomcastError carrying the code; no reply in time rej
   await new Promise(setImmediate); // every promise callback due has run
   assert.equal(settled, false, 'still waiting before the timeout');
   clock.advance(1);
+  await new Promise(setImmediate);
+  assert.equal(settled, true, 'rejected at the timeout');
   await assert.rejects(late, (e) => e.code === ErrorCode.TIMEOUT && e.source === 'client' && e.message === 'no reply to publish within 200 ms');
   // Over the node's max_message_bytes: refused before it is sent (the node would close the connection).
   await assert.rejects(c.publish('r', 'z'.repeat(2000)), (e) => e.code === ErrorCode.PAYLOAD_TOO_LARGE && e.source === 'client');
