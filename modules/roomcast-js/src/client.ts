@@ -2,7 +2,7 @@ import { Backoff } from './backoff.js';
 import { codecFor, num, type ClientFrameInit, type ServerFrameMsg } from './codec.js';
 import { Connector } from './connector.js';
 import { Credentials } from './credentials.js';
-import { Emitter } from './emitter.js';
+import { Emitter, type Emit } from './emitter.js';
 import { ErrorCode, RoomcastError } from './errors.js';
 import { asError } from './link.js';
 import { Requests } from './requests.js';
@@ -47,7 +47,7 @@ export class RoomcastClient extends Emitter<ClientEvents> implements Subscriptio
     const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000);
     const heartbeatTimeoutFactor = positive('heartbeatTimeoutFactor', options.heartbeatTimeoutFactor ?? 2);
     const maxFramesPerMessage = positive('maxFramesPerMessage', options.maxFramesPerMessage ?? 50);
-    const emit = this.emit.bind(this) as RoomcastClient['emit'];
+    const emit: Emit<ClientEvents> = this.emit.bind(this);
     this.scheduler = options.scheduler ?? realScheduler;
     this.credentials = new Credentials(options.token, options.getToken);
     this.requests = new Requests(this.scheduler, requestTimeoutMs);

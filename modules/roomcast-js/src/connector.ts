@@ -9,8 +9,9 @@ import { Lifecycle } from './lifecycle.js';
 import { asError, Link } from './link.js';
 import type { Requests, RequestSink } from './requests.js';
 import { every, type Scheduler, type Timer } from './scheduler.js';
-import type { Emit, Subscriptions } from './subscriptions.js';
-import type { ConnectedEvent, ConnectionState, WebSocketConstructor } from './types.js';
+import type { Emit } from './emitter.js';
+import type { Subscriptions } from './subscriptions.js';
+import type { ClientEvents, ConnectedEvent, ConnectionState, WebSocketConstructor } from './types.js';
 
 /** The settings of the connection, checked by the client. */
 export interface ConnectorSettings {
@@ -54,7 +55,7 @@ export class Connector {
    */
   constructor(private readonly settings: ConnectorSettings, private readonly scheduler: Scheduler, backoff: Backoff,
       private readonly credentials: Credentials, private readonly requests: Requests,
-      private readonly rooms: () => Subscriptions, private readonly emit: Emit, private readonly refreshDue: () => void) {
+      private readonly rooms: () => Subscriptions, private readonly emit: Emit<ClientEvents>, private readonly refreshDue: () => void) {
     this.lifecycle = new Lifecycle(backoff, scheduler, emit, () => void this.open(), (reason) => requests.failQueued(reason));
     this.handlers = {
       message: (m) => this.rooms().onMessage(m),

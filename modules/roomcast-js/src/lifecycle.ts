@@ -1,8 +1,8 @@
 import type { Advice } from './advice.js';
 import type { Backoff } from './backoff.js';
 import type { Scheduler, Timer } from './scheduler.js';
-import type { Emit } from './subscriptions.js';
-import type { ConnectionState, DisconnectedEvent } from './types.js';
+import type { Emit } from './emitter.js';
+import type { ClientEvents, ConnectionState, DisconnectedEvent } from './types.js';
 
 /**
  * The connection's state machine: `disconnected` until connect(), `connecting` while attempts go on
@@ -24,7 +24,7 @@ export class Lifecycle {
    * @param open starts an attempt (may finish later: it checks {@link generation} after each await)
    * @param onStopped the client stopped for good: fail what waits for a connection, with this reason
    */
-  constructor(private readonly backoff: Backoff, private readonly scheduler: Scheduler, private readonly emit: Emit,
+  constructor(private readonly backoff: Backoff, private readonly scheduler: Scheduler, private readonly emit: Emit<ClientEvents>,
       private readonly open: () => void, private readonly onStopped: (reason: string) => void) {}
 
   get state(): ConnectionState {

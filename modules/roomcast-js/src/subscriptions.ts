@@ -1,12 +1,10 @@
 import { num, type ClientFrameInit, type ServerFrameMsg } from './codec.js';
+import type { Emit } from './emitter.js';
 import { ErrorCode, RoomcastError } from './errors.js';
 import type { Requests } from './requests.js';
 import type { Scheduler } from './scheduler.js';
 import { Subscription, type SubscriptionOwner } from './subscription.js';
 import type { ClientEvents, Position, RoomMessage, SubscribedEvent, SubscriptionHandlers } from './types.js';
-
-/** Emits one of the client's events. */
-export type Emit = <K extends keyof ClientEvents>(event: K, ...args: Parameters<ClientEvents[K]>) => void;
 
 /** What the subscriptions need from the connection they live on, passed down by the client. */
 export interface SubscriptionLink {
@@ -29,7 +27,7 @@ export class Subscriptions {
 
   constructor(private readonly owner: SubscriptionOwner, private readonly requests: Requests,
       private readonly link: SubscriptionLink, private readonly scheduler: Scheduler,
-      private readonly random: () => number, private readonly emit: Emit) {}
+      private readonly random: () => number, private readonly emit: Emit<ClientEvents>) {}
 
   get(room: string): Subscription | undefined {
     return this.subs.get(room);
