@@ -35,6 +35,14 @@ import java.util.Optional;
  * be forgotten.
  */
 final class ConfigLoader {
+  /** The values of roomcast.outbound.slow-consumer, in the order messages list them. */
+  private static final Map<String, SlowConsumerPolicy> SLOW_CONSUMER = new LinkedHashMap<>();
+
+  static {
+    SLOW_CONSUMER.put("disconnect", SlowConsumerPolicy.DISCONNECT);
+    SLOW_CONSUMER.put("drop-oldest", SlowConsumerPolicy.DROP_OLDEST);
+  }
+
   private ConfigLoader() {}
 
   /** The environment variable that sets {@code key}: roomcast.limits.max-rooms -> ROOMCAST_LIMITS_MAX_ROOMS. */
@@ -117,13 +125,6 @@ final class ConfigLoader {
         c.bool("demo.ticker"),
         new DeflateSettings(d.bool("enabled"), d.intBetween("level", 1, 9), d.intAtLeast("min-size", 0), d.bool("context-takeover")),
         c.intAtLeast("io-threads", 0));
-  }
-
-  private static final Map<String, SlowConsumerPolicy> SLOW_CONSUMER = new LinkedHashMap<>();
-
-  static {
-    SLOW_CONSUMER.put("disconnect", SlowConsumerPolicy.DISCONNECT);
-    SLOW_CONSUMER.put("drop-oldest", SlowConsumerPolicy.DROP_OLDEST);
   }
 
   private static SessionLimits limits(ConfigReader l) {
