@@ -49,7 +49,8 @@ public record RedisBrokerConfig(
     Objects.requireNonNull(keyPrefix, "keyPrefix");
     Objects.requireNonNull(history, "history");
     Objects.requireNonNull(breaker, "breaker");
-    topologyOf(uri); // fails on a URI the broker cannot use
+    String uriProblem = uriProblem(uri);
+    if (uriProblem != null) throw new IllegalArgumentException("uri " + uriProblem + ", got " + redacted(uri));
     String prefixProblem = keyPrefixProblem(keyPrefix);
     if (prefixProblem != null) throw new IllegalArgumentException("keyPrefix " + prefixProblem + ", got " + keyPrefix);
     requirePositive(commandTimeout, "commandTimeout");
@@ -62,8 +63,9 @@ public record RedisBrokerConfig(
         DEFAULT_RESUBSCRIBE_INTERVAL, Breaker.defaults());
   }
 
+  /** Read on every publish: a lookup of the scheme, the URI having been checked when the record was built. */
   public Topology topology() {
-    return topologyOf(uri);
+    return SCHEMES.get(scheme(uri));
   }
 
   /**
@@ -134,14 +136,14 @@ public record RedisBrokerConfig(
    * this before the broker is built, so a bad URI stops the node with a message naming the setting.
    */
   public static String uriProblem(String uri) {
-    int colon = uri.indexOf("://");
-    if (colon <= 0) return "must start with a scheme such as redis://";
-    Topology topology = SCHEMES.get(uri.substring(0, colon).toLowerCase(Locale.ROOT));
+    String scheme = scheme(uri);
+    if (scheme.isEmpty()) return "must start with a scheme such as redis://";
+    Topology topology = SCHEMES.get(scheme);
     if (topology == null) return "must use one of the schemes " + String.join("://, ", SCHEMES.keySet()) + "://";
     if (topology == Topology.SENTINEL && uri.indexOf('#') < 0) {
       return "must name the master after # (redis-sentinel://host:26379#mymaster)";
     }
-    if (topology == Topology.CLUSTER && uri.length() == colon + 3) return "must name at least one host";
+    if (topology == Topology.CLUSTER && uri.length() == scheme.length() + 3) return "must name at least one host";
     try {
       if (topology == Topology.CLUSTER) {
         RedisClusterURIUtil.toRedisURIs(URI.create(clusterSeeds(uri)));
@@ -165,10 +167,9 @@ public record RedisBrokerConfig(
     return keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0 ? "must not contain '{' or '}'" : null;
   }
 
-  static Topology topologyOf(String uri) {
-    String problem = uriProblem(uri);
-    if (problem != null) throw new IllegalArgumentException("uri " + problem + ", got " + redacted(uri));
-    return SCHEMES.get(uri.substring(0, uri.indexOf("://")).toLowerCase(Locale.ROOT));
+  private static String scheme(String uri) {
+    int colon = uri.indexOf("://");
+    return colon <= 0 ? "" : uri.substring(0, colon).toLowerCase(Locale.ROOT);
   }
 
   /** The uri without its password, for logs and messages. */
