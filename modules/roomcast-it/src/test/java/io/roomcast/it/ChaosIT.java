@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.roomcast.client.ClientEvents;
 import io.roomcast.client.ClientOptions;
-import io.roomcast.client.Publisher;
 import io.roomcast.client.RoomcastClient;
+import io.roomcast.redis.RedisPublisher;
+import io.roomcast.testkit.Inbox;
+import io.roomcast.testkit.NodeProcess;
 import io.roomcast.testkit.StandaloneRedis;
 import io.roomcast.testkit.TestRedis;
 import java.net.http.HttpClient;
@@ -97,7 +99,7 @@ class ChaosIT {
     AtomicLong published = new AtomicLong();
     AtomicLong publishFailures = new AtomicLong();
     AtomicInteger turn = new AtomicInteger();
-    try (Publisher backend = Publisher.redis(redis.uri())) {
+    try (RedisPublisher backend = RedisPublisher.connect(redis.uri())) {
       // 100 messages a second, round robin over the rooms; each ack's offset is the room's latest.
       pacer.scheduleAtFixedRate(() -> {
         String room = "chaos-r" + Math.floorMod(turn.getAndIncrement(), ROOMS);
@@ -159,7 +161,7 @@ class ChaosIT {
   @Test
   void redisRestartedEmptyIsReportedToEveryClientNeverASilentHole() throws Exception {
     List<Member> members = members();
-    try (Publisher backend = Publisher.redis(redis.uri())) {
+    try (RedisPublisher backend = RedisPublisher.connect(redis.uri())) {
       for (int k = 0; k < ROOMS; k++) backend.publish("chaos-r" + k, "before").join();
       for (Member m : members) await().atMost(WAIT).until(() -> m.inbox.texts().contains("before"));
 

@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.roomcast.client.ClientEvents;
 import io.roomcast.client.ClientOptions;
-import io.roomcast.client.Publisher;
 import io.roomcast.client.RoomcastClient;
 import io.roomcast.client.RoomcastException;
+import io.roomcast.redis.RedisPublisher;
+import io.roomcast.testkit.Inbox;
+import io.roomcast.testkit.NodeProcess;
 import io.roomcast.testkit.StandaloneRedis;
 import io.roomcast.testkit.TestRedis;
 import java.net.http.HttpClient;
@@ -82,7 +84,7 @@ class ClusterIT {
     }
     List<RoomcastClient> publishers = new ArrayList<>();
     for (NodeProcess n : nodes) publishers.add(client(n.ws(), new ClientEvents() {}));
-    try (Publisher backend = Publisher.redis(redis.uri())) {
+    try (RedisPublisher backend = RedisPublisher.connect(redis.uri())) {
 
     for (int k = 0; k < rooms; k++) {
       String room = room(k);

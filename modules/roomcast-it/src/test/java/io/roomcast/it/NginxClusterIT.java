@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.roomcast.client.ClientEvents;
 import io.roomcast.client.ClientOptions;
 import io.roomcast.client.RoomcastClient;
+import io.roomcast.testkit.Inbox;
+import io.roomcast.testkit.NodeProcess;
 import io.roomcast.testkit.StandaloneRedis;
 import io.roomcast.testkit.TestRedis;
 import java.net.http.HttpClient;

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.roomcast.client.RoomcastClient;
+import io.roomcast.testkit.FreePorts;
+import io.roomcast.testkit.Inbox;
+import io.roomcast.testkit.NodeProcess;
 import io.roomcast.testkit.StandaloneRedis;
 import io.roomcast.testkit.TestRedis;
 import java.net.URI;
@@ -70,7 +73,7 @@ class PrometheusIT {
       RoomcastClient leaving = RoomcastClient.connect(nodes.get(0).ws());
       leaving.close(); // one close, so the close counter exists
 
-      int port = Ports.free();
+      int port = FreePorts.next();
       Path config = data.resolve("prometheus.yml");
       Files.writeString(config, renderConfig(nodes));
       prometheus = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + data.resolve("tsdb"),

@@ -6,8 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.roomcast.client.ClientEvents;
 import io.roomcast.client.ClientOptions;
 import io.roomcast.client.ClosedBy;
-import io.roomcast.client.Publisher;
 import io.roomcast.client.RoomcastClient;
+import io.roomcast.redis.RedisPublisher;
+import io.roomcast.testkit.NodeProcess;
 import io.roomcast.testkit.StandaloneRedis;
 import io.roomcast.testkit.TestRedis;
 import java.net.http.HttpClient;
@@ -46,7 +47,7 @@ class RollingRestartIT {
     ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
     try (StandaloneRedis redis = TestRedis.standalone()) {
       for (int i = 1; i <= 3; i++) nodes.add(NodeProcess.start("node" + i, redis.uri()));
-      try (LoadBalancer lb = LoadBalancer.haproxy(nodes); Publisher backend = Publisher.redis(redis.uri())) {
+      try (LoadBalancer lb = LoadBalancer.haproxy(nodes); RedisPublisher backend = RedisPublisher.connect(redis.uri())) {
         for (int i = 0; i < CLIENTS; i++) members.add(new Member(lb, "rr-" + (i % ROOMS), http));
         for (Member m : members) m.joined.join();
 

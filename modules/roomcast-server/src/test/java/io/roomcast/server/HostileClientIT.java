@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomcast.core.MetricNames;
 import io.roomcast.core.SessionLimits;
+import io.roomcast.testkit.RawWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
