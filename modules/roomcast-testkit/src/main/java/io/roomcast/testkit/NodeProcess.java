@@ -98,13 +98,14 @@ public final class NodeProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    awaitReady();
+    awaitReady(READY_TIMEOUT);
     return this;
   }
 
-  private void awaitReady() {
+  /** Waits until /readyz answers 200 (e.g. again after its broker came back); fails at once if the node exited. */
+  public void awaitReady(Duration timeout) {
     HttpRequest ready = HttpRequest.newBuilder(http("/readyz")).timeout(Duration.ofSeconds(2)).build();
-    Poll.until(name + " answers /readyz", READY_TIMEOUT, () -> {
+    Poll.until(name + " answers /readyz", timeout, () -> {
       if (!process.isAlive()) throw new AssertionError(name + " exited: " + log());
       try {
         return HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
