@@ -12,8 +12,6 @@ import io.roomcast.client.RoomcastClient;
 import io.roomcast.testkit.FreePorts;
 import io.roomcast.testkit.Inbox;
 import io.roomcast.testkit.NodeProcess;
-import io.roomcast.testkit.StandaloneRedis;
-import io.roomcast.testkit.TestRedis;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -49,13 +47,12 @@ class PrometheusIT {
 
   @Test
   void prometheusScrapesTheNodesWithTheShippedConfigAndTheDashboardsQueriesRun() throws Exception {
-    List<NodeProcess> nodes = new ArrayList<>();
     List<RoomcastClient> clients = new ArrayList<>();
     Process prometheus = null;
     Path data = Files.createTempDirectory("roomcast-prometheus-");
     Path log = data.resolve("prometheus.log");
-    try (StandaloneRedis redis = TestRedis.standalone()) {
-      for (int i = 1; i <= 3; i++) nodes.add(NodeProcess.start("node" + i, redis.uri()));
+    try (ThreeNodes cluster = ThreeNodes.start("node")) {
+      List<NodeProcess> nodes = cluster.nodes;
       // 10 members per node in 2 rooms, 12 messages per room: 30 x 12 = 360 deliveries in all.
       List<Inbox> inboxes = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
@@ -114,7 +111,6 @@ class PrometheusIT {
         if (!prometheus.waitFor(20, TimeUnit.SECONDS)) prometheus.destroyForcibly();
       }
       for (RoomcastClient c : clients) c.close();
-      for (NodeProcess n : nodes) n.close();
     }
   }
 
