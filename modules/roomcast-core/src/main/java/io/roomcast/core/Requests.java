@@ -3,10 +3,6 @@ package io.roomcast.core;
 import io.roomcast.protocol.v1.ClientFrame;
 import io.roomcast.protocol.v1.Publish;
 import java.util.List;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,24 +20,24 @@ final class Requests {
   private final RoomNames names;
   private final SessionLimits limits;
   private final NodeSecurity security;
-  private final ScheduledExecutorService timer;
+  private final Scheduler scheduler;
   private final NodeMetrics metrics;
   private final Recovery recovery;
 
   Requests(Hub hub, Broker broker, SessionLimits limits, int maxRecovered, NodeSecurity security,
-      ScheduledExecutorService timer, NodeMetrics metrics) {
+      Scheduler scheduler, NodeMetrics metrics) {
     this.hub = hub;
     this.broker = broker;
     this.names = new RoomNames(limits.maxRoomNameLength());
     this.limits = limits;
     this.security = security;
-    this.timer = timer;
+    this.scheduler = scheduler;
     this.metrics = metrics;
     this.recovery = new Recovery(broker, maxRecovered, metrics.registry);
   }
 
   PublishThrottle newThrottle() {
-    return new PublishThrottle(security.publishRate());
+    return new PublishThrottle(security.publishRate(), scheduler);
   }
 
   Hub hub() {
@@ -96,8 +92,8 @@ final class Requests {
       s.setPrincipal(p, null);
       return;
     }
-    long delayMs = Math.max(0, Duration.between(Instant.now(), p.expiresAt().get()).toMillis());
-    s.setPrincipal(p, timer.schedule(() -> s.later(() -> {
+    long delayMs = Math.max(0, p.expiresAt().get().toEpochMilli() - scheduler.nowMillis());
+    s.setPrincipal(p, scheduler.schedule(() -> s.later(() -> {
       if (s.principal() == p) { // not refreshed meanwhile
         metrics.tokensExpired.increment();
         s.disconnect(Disconnect.TOKEN_EXPIRED);
@@ -107,7 +103,7 @@ final class Requests {
 
   /** Closes {@code s} with 4003 unless it has a principal when the authentication timeout ends. */
   void awaitToken(Session s) {
-    timer.schedule(() -> s.later(() -> {
+    scheduler.schedule(() -> s.later(() -> {
       if (s.principal() == null) {
         metrics.unauthenticated.increment();
         s.disconnect(Disconnect.UNAUTHENTICATED);
@@ -222,7 +218,7 @@ final class Requests {
   }
 
   private void brokerFailed(Session s, String request, int id, boolean hasId, Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause = Failures.cause(failure);
     if (cause instanceof BrokerUnavailableException) {
       reject(s, request, id, hasId, ErrorCode.UNAVAILABLE, "broker unavailable, try again later");
     } else {

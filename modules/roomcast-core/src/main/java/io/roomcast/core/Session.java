@@ -73,7 +73,7 @@ public final class Session {
   /** This connection's publish rate; made on its first publish. */
   private PublishThrottle throttle;
   /** The pending close at the principal's token expiry; replaced on refresh, cancelled when the session closes. */
-  private java.util.concurrent.Future<?> expiry;
+  private Scheduler.Scheduled expiry;
 
   Session(String id, Connection connection, Shard shard, Requests requests, NodeConfig config, NodeMetrics metrics,
       java.util.function.Consumer<Session> onGone) {
@@ -171,7 +171,7 @@ public final class Session {
 
   private void release() {
     onGone.accept(this);
-    if (expiry != null) expiry.cancel(false);
+    if (expiry != null) expiry.cancel();
     if (subscriptions.isEmpty()) return;
     List<Subscription> all = new ArrayList<>(subscriptions.values());
     subscriptions.clear();
@@ -202,9 +202,9 @@ public final class Session {
     return principal;
   }
 
-  void setPrincipal(Principal p, java.util.concurrent.Future<?> newExpiry) {
+  void setPrincipal(Principal p, Scheduler.Scheduled newExpiry) {
     principal = p;
-    if (expiry != null) expiry.cancel(false);
+    if (expiry != null) expiry.cancel();
     expiry = newExpiry;
   }
 

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -39,14 +38,14 @@ final class Shard {
   private volatile long queuedBytes;
 
   /** Schedules a delayed drain (then run on {@link #executor}); used only when {@link #delayMillis} is positive. */
-  private final ScheduledExecutorService timer;
+  private final Scheduler scheduler;
   /** How long a publication may wait for others before the drain (the node's write delay). */
   private final long delayMillis;
 
-  Shard(Executor executor, NodeMetrics metrics, ScheduledExecutorService timer, long delayMillis) {
+  Shard(Executor executor, NodeMetrics metrics, Scheduler scheduler, long delayMillis) {
     this.executor = executor;
     this.metrics = metrics;
-    this.timer = timer;
+    this.scheduler = scheduler;
     this.delayMillis = delayMillis;
   }
 
@@ -84,7 +83,7 @@ final class Shard {
     if (delayMillis == 0) {
       executor.execute(this::drain);
     } else {
-      timer.schedule(() -> executor.execute(this::drain), delayMillis, TimeUnit.MILLISECONDS);
+      scheduler.schedule(() -> executor.execute(this::drain), delayMillis, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -15,11 +15,12 @@ import java.util.concurrent.Executor;
 /**
  * A transport stand-in: records what the core writes, decoded back into frames, and can stall
  * writes the way a client that stops reading does. Write completions run later on the executor,
- * as they do in Undertow.
+ * as they do in Undertow, and timers run on the test's {@link Scheduler}.
  */
 public final class FakeConnection implements Connection {
   private final Executor executor;
   private final WireFormat format;
+  private final Scheduler scheduler;
   /** Every frame written, in order. */
   public final List<ServerFrame> frames = new CopyOnWriteArrayList<>();
   /** Frames per WebSocket message written, in order. */
@@ -34,9 +35,10 @@ public final class FakeConnection implements Connection {
   private boolean stalled;
   private Connection.WriteCompletion pending;
 
-  public FakeConnection(Executor executor, WireFormat format) {
+  public FakeConnection(Executor executor, WireFormat format, Scheduler scheduler) {
     this.executor = executor;
     this.format = format;
+    this.scheduler = scheduler;
   }
 
   @Override
@@ -59,6 +61,7 @@ public final class FakeConnection implements Connection {
     int before = frames.size();
     for (byte[] b : encoded) frames.addAll(decode(b));
     batches.add(frames.size() - before);
+    written();
     if (stalled) {
       pending = done;
     } else {
@@ -99,6 +102,7 @@ public final class FakeConnection implements Connection {
     frames.addAll(decode(plain.toByteArray()));
     compressedBatches.add(frames.size() - before);
     batches.add(frames.size() - before);
+    written();
     if (stalled) {
       pending = done;
     } else {
@@ -106,23 +110,39 @@ public final class FakeConnection implements Connection {
     }
   }
 
-  /** Timers of every fake connection; they hop onto the connection's executor when due. */
-  private static final java.util.concurrent.ScheduledExecutorService TIMERS =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "fake-connection-timer");
-        t.setDaemon(true);
-        return t;
-      });
-
+  /** Runs {@code task} on the executor when the test's scheduler says {@code delayMillis} passed. */
   @Override
   public void schedule(Runnable task, long delayMillis) {
-    TIMERS.schedule(() -> executor.execute(task), delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    scheduler.schedule(() -> executor.execute(task), delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   @Override
   public void close(Disconnect disconnect, byte[] lastFrame) {
     if (lastFrame != null) frames.addAll(decode(lastFrame));
     closedWith = disconnect;
+    written();
+  }
+
+  /**
+   * For the few tests on real threads: waits until {@code condition} holds, woken by each write (no
+   * polling); the limit only turns a hang into a failure.
+   */
+  public synchronized void awaitUntil(java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    try {
+      while (!condition.getAsBoolean()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) throw new AssertionError("condition not met in 30 s; frames: " + frames);
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  private synchronized void written() {
+    notifyAll();
   }
 
   /** From now on, writes do not complete (call on the executor, or before any traffic). */
