@@ -39,7 +39,7 @@ final class Hub implements BrokerListener {
 
   private static double queuedBytes(Map<Executor, Shard> shards) {
     long sum = 0;
-    for (Shard s : shards.values()) sum += s.queuedBytes();
+    for (Shard s : shards.values()) sum += s.queuedBytes().get();
     return sum;
   }
 
@@ -71,7 +71,7 @@ final class Hub implements BrokerListener {
    * room's publications to this node.
    */
   CompletableFuture<Void> join(Subscription s) {
-    Shard shard = s.session.shard();
+    Shard shard = s.shard;
     boolean first = shard.add(s);
     while (true) {
       Room room = rooms.computeIfAbsent(s.room, Room::new);
@@ -93,7 +93,7 @@ final class Hub implements BrokerListener {
 
   /** Removes a subscription; called on its session's thread. */
   void leave(Subscription s) {
-    Shard shard = s.session.shard();
+    Shard shard = s.shard;
     if (!shard.remove(s)) return;
     Room room = rooms.get(s.room);
     if (room == null) return;

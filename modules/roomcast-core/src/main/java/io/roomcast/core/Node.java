@@ -32,6 +32,8 @@ public final class Node implements AutoCloseable {
   private final SystemScheduler ownScheduler;
   private final Hub hub;
   private final Requests requests;
+  /** The room and payload checks of every publish, the HTTP API's included. */
+  private final PublishChecks checks;
   private final AtomicLong sessionSeq = new AtomicLong();
   /** Open sessions, for draining. */
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
@@ -51,7 +53,8 @@ public final class Node implements AutoCloseable {
     this.ownScheduler = ownScheduler;
     this.metrics = new NodeMetrics(registry, scheduler::nowMillis);
     this.hub = new Hub(broker, scheduler, config.roomLinger(), config.outbound().writeDelay(), metrics);
-    this.requests = new Requests(hub, broker, config.limits(), config.maxRecovered(), security, scheduler, metrics);
+    this.checks = new PublishChecks(config.limits());
+    this.requests = new Requests(hub, broker, checks, config.limits(), config.maxRecovered(), security, scheduler, metrics);
   }
 
   /** Starts an open node (no tokens, every room allowed) on {@code broker}, which it owns and closes with itself. */
@@ -106,7 +109,8 @@ public final class Node implements AutoCloseable {
    */
   public Session accept(Connection connection, Principal principal) {
     String id = config.nodeId() + "-" + Long.toString(sessionSeq.incrementAndGet(), 36);
-    Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests, config, metrics, this::gone);
+    Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests,
+        new ClientState(security.publishRate(), scheduler), config, metrics, this::gone);
     sessions.add(session);
     if (principal != null) {
       requests.authenticated(session, principal);
@@ -117,7 +121,7 @@ public final class Node implements AutoCloseable {
     metrics.open.incrementAndGet();
     log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
         .addKeyValue("subprotocol", connection.format().subprotocol()).log("session opened");
-    session.start(config.nodeId());
+    session.start(config.nodeId(), config);
     return session;
   }
 
@@ -137,7 +141,7 @@ public final class Node implements AutoCloseable {
    *     or when the room name or the payload size is not allowed
    */
   public CompletionStage<Publication> publish(Principal principal, String room, Payload payload) {
-    requests.checkPublish(room, payload);
+    checks.check(room, payload);
     if (!principal.permissions().canPublish(room)) {
       metrics.rejected("http_publish", ErrorCode.FORBIDDEN);
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + room);
@@ -154,7 +158,7 @@ public final class Node implements AutoCloseable {
    * @throws RequestRejectedException at once when the room name is not allowed
    */
   public CompletionStage<History> history(String room, long sinceOffset, String epoch, int limit) {
-    requests.checkRoom(room);
+    checks.checkRoom(room);
     int max = Math.max(0, Math.min(limit, config.maxRecovered()));
     if (epoch != null) return broker.history(room, new StreamPosition(sinceOffset, epoch), max);
     return broker.position(room).thenCompose(p -> broker.history(room, new StreamPosition(sinceOffset, p.epoch()), max));
@@ -197,6 +201,7 @@ public final class Node implements AutoCloseable {
 
   /** A session is gone: forget it, and if the node drains and it was the last, the drain is done. */
   private void gone(Session s) {
+    requests.released(s);
     sessions.remove(s);
     if (draining && sessions.isEmpty()) drained.complete(null);
   }

@@ -27,6 +27,9 @@ final class OutboundFrame {
   private volatile byte[] deflatedProto;
   private volatile byte[] deflatedJson;
 
+  /** Marks, in a writer's queue, an entry that is not a room message (a reply, a notice): never dropped. */
+  static final OutboundFrame REPLY = of(ServerFrame.getDefaultInstance());
+
   private OutboundFrame(ServerFrame frame, String room, long offset, String epoch, boolean droppable) {
     this.frame = frame;
     this.room = room;
