@@ -28,10 +28,8 @@ final class OutboundWriter {
   private final NodeMetrics metrics;
   /** The I/O thread's sum of queued bytes, which this writer keeps up to date. */
   private final QueuedBytes threadQueued;
-  /** The node's shared deflater if this connection negotiated permessage-deflate that way; else null. */
-  private final FrameDeflater deflater;
   /** Encoded frames waiting behind the write in flight (or a pending flush), oldest first. */
-  private final ArrayDeque<byte[]> queue = new ArrayDeque<>(1); // small: most connections are idle
+  private final ArrayDeque<WireFrame> queue = new ArrayDeque<>(1); // small: most connections are idle
   /**
    * Parallel to {@link #queue}: for each entry, the frame it carries ({@link SlowConsumerPolicy#DROP_OLDEST}
    * drops only room messages), {@link OutboundFrame#REPLY} for replies, or the marker of a room's lagged notice.
@@ -54,7 +52,6 @@ final class OutboundWriter {
     this.limits = limits;
     this.metrics = metrics;
     this.threadQueued = threadQueued;
-    this.deflater = connection.deflater();
   }
 
   /**
@@ -64,22 +61,22 @@ final class OutboundWriter {
    *
    * @return false when the queue is full: nothing was queued
    */
-  boolean offer(byte[] bytes, OutboundFrame kind, ShardDrain drain) {
+  boolean offer(WireFrame frame, OutboundFrame kind, ShardDrain drain) {
     if (closed) return true; // gone: nothing to push back on
     if (!writing && !flushArranged) {
       if (drain == null) {
         writing = true;
-        write(List.of(bytes), List.of(kind));
+        write(List.of(frame));
         return true;
       }
       flushArranged = true;
       drain.flushLater(this);
-    } else if (queue.size() >= limits.maxQueuedFrames() || queuedBytes + bytes.length > limits.maxQueuedBytes()) {
+    } else if (queue.size() >= limits.maxQueuedFrames() || queuedBytes + frame.bytes().length > limits.maxQueuedBytes()) {
       return false;
     }
-    queue.add(bytes);
+    queue.add(frame);
     kinds.add(kind);
-    queued(bytes.length);
+    queued(frame.bytes().length);
     return true;
   }
 
@@ -89,12 +86,12 @@ final class OutboundWriter {
    *
    * @return false when dropping every message would not make room (the queue holds only replies): nothing was queued
    */
-  boolean offerDroppingOldest(byte[] bytes, OutboundFrame kind) {
+  boolean offerDroppingOldest(WireFrame frame, OutboundFrame kind) {
     if (closed) return true;
-    if (!dropOldestFor(bytes.length)) return false;
-    queue.add(bytes);
+    if (!dropOldestFor(frame.bytes().length)) return false;
+    queue.add(frame);
     kinds.add(kind);
-    queued(bytes.length);
+    queued(frame.bytes().length);
     return true;
   }
 
@@ -110,12 +107,12 @@ final class OutboundWriter {
     var bytesIt = queue.iterator();
     var kindIt = kinds.iterator();
     while ((queue.size() >= limits.maxQueuedFrames() || queuedBytes + needed > limits.maxQueuedBytes()) && bytesIt.hasNext()) {
-      byte[] b = bytesIt.next();
+      WireFrame b = bytesIt.next();
       OutboundFrame f = kindIt.next();
       if (!f.droppable) continue;
       bytesIt.remove();
       kindIt.remove();
-      queued(-b.length);
+      queued(-b.bytes().length);
       dropped++;
       if (f.epoch != null) {
         if (firstDropped == null) firstDropped = new HashMap<>();
@@ -128,10 +125,10 @@ final class OutboundWriter {
       if (laggedQueued == null) laggedQueued = new HashSet<>();
       for (OutboundFrame f : firstDropped.values()) {
         if (!laggedQueued.add(f.room)) continue;
-        byte[] lagged = Frames.encode(Frames.lagged(f.room, f.offset - 1, f.epoch), format);
+        WireFrame lagged = WireFrame.own(Frames.encode(Frames.lagged(f.room, f.offset - 1, f.epoch), format));
         queue.addFirst(lagged);
         kinds.addFirst(OutboundFrame.laggedMarker(f.room));
-        queued(lagged.length);
+        queued(lagged.bytes().length);
       }
       log.debug("{} lags: dropped {} queued messages", connection.remoteAddress(), dropped);
     }
@@ -163,24 +160,11 @@ final class OutboundWriter {
     threadQueued.add(delta);
   }
 
-  private void write(List<byte[]> frames, List<OutboundFrame> frameKinds) {
+  private void write(List<WireFrame> frames) {
     metrics.batchFrames.record(frames.size());
     long bytes = 0;
-    for (int i = 0, n = frames.size(); i < n; i++) bytes += frames.get(i).length;
-    metrics.bytesSent.increment(bytes); // before compression
-    if (deflater != null) {
-      List<byte[]> chunks = new ArrayList<>(frames.size());
-      for (int i = 0; i < frames.size(); i++) {
-        OutboundFrame kind = frameKinds.get(i);
-        // Room messages are compressed once per node; replies are one session's own, sent stored.
-        chunks.add(kind.droppable ? kind.deflated(format, deflater) : FrameDeflater.STORED);
-      }
-      List<byte[]> pieces = FrameDeflater.message(frames, chunks);
-      if (pieces != null) {
-        connection.writeCompressed(pieces, this::onWritten);
-        return;
-      }
-    }
+    for (int i = 0, n = frames.size(); i < n; i++) bytes += frames.get(i).bytes().length;
+    metrics.bytesSent.increment(bytes); // before the transport's compression, if any
     connection.write(frames, this::onWritten);
   }
 
@@ -196,21 +180,19 @@ final class OutboundWriter {
 
   /** Writes the queued frames, oldest first, as one message of at most maxBatchBytes (a bigger single frame goes alone). */
   private void writeQueued() {
-    List<byte[]> batch = new ArrayList<>(Math.min(queue.size(), 64));
-    List<OutboundFrame> batchKinds = new ArrayList<>(Math.min(queue.size(), 64));
+    List<WireFrame> batch = new ArrayList<>(Math.min(queue.size(), 64));
     long bytes = 0;
     while (!queue.isEmpty()) {
-      byte[] next = queue.peek();
-      if (!batch.isEmpty() && bytes + next.length > limits.maxBatchBytes()) break;
+      WireFrame next = queue.peek();
+      if (!batch.isEmpty() && bytes + next.bytes().length > limits.maxBatchBytes()) break;
       queue.poll();
       OutboundFrame kind = kinds.poll();
       if (!kind.droppable && kind.room != null) laggedQueued.remove(kind.room); // its lagged notice leaves
       batch.add(next);
-      batchKinds.add(kind);
-      bytes += next.length;
+      bytes += next.bytes().length;
     }
     queued(-bytes);
     writing = true;
-    write(batch, batchKinds);
+    write(batch);
   }
 }

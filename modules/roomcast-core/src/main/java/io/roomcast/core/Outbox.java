@@ -31,7 +31,7 @@ final class Outbox {
 
   /** A frame for this client alone (a reply, a notice): never dropped for room. */
   void reply(ServerFrame frame, ShardDrain drain) {
-    offer(Frames.encode(frame, format), OutboundFrame.REPLY, drain);
+    offer(WireFrame.own(Frames.encode(frame, format)), OutboundFrame.REPLY, drain);
   }
 
   /** How many live frames a subscription may hold back while it settles or repairs a gap. */
@@ -44,9 +44,9 @@ final class Outbox {
     cutOff.run();
   }
 
-  private void offer(byte[] bytes, OutboundFrame kind, ShardDrain drain) {
-    if (writer.offer(bytes, kind, drain)) return;
-    if (policy == SlowConsumerPolicy.DROP_OLDEST && writer.offerDroppingOldest(bytes, kind)) return;
+  private void offer(WireFrame frame, OutboundFrame kind, ShardDrain drain) {
+    if (writer.offer(frame, kind, drain)) return;
+    if (policy == SlowConsumerPolicy.DROP_OLDEST && writer.offerDroppingOldest(frame, kind)) return;
     overflow();
   }
 }

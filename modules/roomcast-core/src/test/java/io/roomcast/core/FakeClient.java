@@ -31,14 +31,9 @@ final class FakeClient {
 
   /** A client on one of {@code loop}'s I/O threads; accepted (and greeted) before this returns. */
   FakeClient(Node node, TestLoop loop, TestLoop.Io io, WireFormat format) {
-    this(node, loop, io, format, null);
-  }
-
-  /** As above, negotiating permessage-deflate with the node's shared {@code deflater} (null: plain). */
-  FakeClient(Node node, TestLoop loop, TestLoop.Io io, WireFormat format, FrameDeflater deflater) {
     this.io = io;
     this.loop = loop;
-    this.connection = new FakeConnection(io, format, loop).deflating(deflater);
+    this.connection = new FakeConnection(io, format, loop);
     io.execute(() -> session = node.accept(connection));
     loop.settle();
   }

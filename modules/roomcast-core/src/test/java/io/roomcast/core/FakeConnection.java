@@ -23,12 +23,10 @@ public final class FakeConnection implements Connection {
   private final Scheduler scheduler;
   /** Every frame written, in order. */
   public final List<ServerFrame> frames = new CopyOnWriteArrayList<>();
+  /** Every frame written, as the core handed it over (shared room messages are one object per node). */
+  public final List<WireFrame> wire = new CopyOnWriteArrayList<>();
   /** Frames per WebSocket message written, in order. */
   public final List<Integer> batches = new CopyOnWriteArrayList<>();
-  /** Messages written compressed (permessage-deflate), in order of writing. */
-  public final List<Integer> compressedBatches = new CopyOnWriteArrayList<>();
-  /** The shared deflater this connection offers the core, or null for a plain connection. */
-  private volatile FrameDeflater deflater;
   /** The disconnect the core closed with, if it did. */
   public volatile Disconnect closedWith;
   /** Whether writes complete; a stalled write completes on {@link #resume()}. Touched on the executor. */
@@ -57,50 +55,10 @@ public final class FakeConnection implements Connection {
   }
 
   @Override
-  public void write(List<byte[]> encoded, WriteCompletion done) {
+  public void write(List<WireFrame> encoded, WriteCompletion done) {
     int before = frames.size();
-    for (byte[] b : encoded) frames.addAll(decode(b));
-    batches.add(frames.size() - before);
-    written();
-    if (stalled) {
-      pending = done;
-    } else {
-      executor.execute(() -> done.done(null));
-    }
-  }
-
-  /** From now on, offers {@code d} to the session: as if the client negotiated permessage-deflate (call before accept). */
-  public FakeConnection deflating(FrameDeflater d) {
-    this.deflater = d;
-    return this;
-  }
-
-  @Override
-  public FrameDeflater deflater() {
-    return deflater;
-  }
-
-  /** Inflates the message the way a client does (appending 00 00 FF FF) and records its frames. */
-  @Override
-  public void writeCompressed(List<byte[]> pieces, WriteCompletion done) {
-    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-    for (byte[] p : pieces) all.writeBytes(p);
-    all.writeBytes(new byte[] {0, 0, (byte) 0xff, (byte) 0xff});
-    java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
-    inflater.setInput(all.toByteArray());
-    java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    try {
-      int n;
-      while ((n = inflater.inflate(buf)) > 0) plain.write(buf, 0, n);
-    } catch (java.util.zip.DataFormatException e) {
-      throw new AssertionError("the core wrote a message that does not inflate", e);
-    } finally {
-      inflater.end();
-    }
-    int before = frames.size();
-    frames.addAll(decode(plain.toByteArray()));
-    compressedBatches.add(frames.size() - before);
+    wire.addAll(encoded);
+    for (WireFrame b : encoded) frames.addAll(decode(b.bytes()));
     batches.add(frames.size() - before);
     written();
     if (stalled) {

@@ -120,31 +120,26 @@ class OutboundTest {
   }
 
   @Test
-  void aBroadcastFrameIsCompressedOnceForAllItsSubscribersAndBatchesMixCompressedAndStoredFrames() {
+  void aBroadcastFrameIsOneSharedObjectPerWireFormatWhateverItsSubscribersAndRepliesAreTheirOwn() {
     nodeWith(SessionLimits.defaults(), Outbound.defaults());
-    FrameDeflater deflater = new FrameDeflater(6, 256);
     FakeClient publisher = client(ioA);
-    List<FakeClient> readers = List.of(new FakeClient(node, loop, ioA, WireFormat.PROTO, deflater),
-        new FakeClient(node, loop, ioB, WireFormat.PROTO, deflater), new FakeClient(node, loop, ioB, WireFormat.JSON, deflater));
-    for (FakeClient r : readers) r.subscribed("feed");
-    String big = "price of tea in china ".repeat(100);
+    FakeClient protoA = client(ioA);
+    FakeClient protoB = client(ioB);
+    FakeClient json = new FakeClient(node, loop, ioB, WireFormat.JSON);
+    for (FakeClient r : List.of(protoA, protoB, json)) r.subscribed("feed");
+    int before = protoB.connection.wire.size();
 
-    publisher.published("feed", big);
+    publisher.published("feed", "to all");
 
-    for (FakeClient r : readers) assertThat(r.texts("feed")).containsExactly(big);
-    assertThat(deflater.compressions()).isEqualTo(2); // once for the proto readers, once for the JSON one
-    for (FakeClient r : readers) assertThat(r.connection.compressedBatches).containsExactly(1);
+    WireFrame a = last(protoA);
+    WireFrame b = last(protoB);
+    assertThat(a).isSameAs(b); // one slot for the transport's compressed form, for the whole node
+    assertThat(a.shared()).isTrue();
+    assertThat(last(json)).isNotSameAs(a).matches(WireFrame::shared);
+    assertThat(protoB.connection.wire.get(before - 1).shared()).as("the subscribed reply").isFalse();
+  }
 
-    FakeClient slow = readers.get(1);
-    slow.connection.stall();
-    publisher.published("feed", "small"); // goes plain, then the write stalls
-    assertThat(slow.texts("feed")).hasSize(2);
-    publisher.published("feed", big + "2");
-    publisher.published("feed", "small 2");
-    slow.connection.resume();
-    loop.settle();
-
-    assertThat(slow.texts("feed")).containsExactly(big, "small", big + "2", "small 2");
-    assertThat(slow.connection.compressedBatches).containsExactly(1, 2); // a compressed frame and a stored one in one message
+  private static WireFrame last(FakeClient c) {
+    return c.connection.wire.get(c.connection.wire.size() - 1);
   }
 }
