@@ -16,17 +16,33 @@ export const targetDir = join(packageRoot, 'target');
 export const jarPath = process.env.ROOMCAST_JAR
   ?? resolve(packageRoot, '..', 'roomcast-server', 'target', 'roomcast-server.jar');
 
-/** A free TCP port on the loopback address. */
-export function freePort() {
-  return new Promise((ok, fail) => {
+/** Ports this process handed out already: a port freed by one fixture is not given to the next. */
+const given = new Set();
+
+/** Whether a server could bind `port` on the wildcard address now. */
+function bindable(port) {
+  return new Promise((ok) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
-    });
+    srv.once('error', () => ok(false));
+    srv.listen({ port, exclusive: true }, () => srv.close(() => ok(true)));
   });
+}
+
+/**
+ * A free TCP port, drawn from 10000-22767: below the kernel's ephemeral range (32768-60999), so no
+ * outgoing connection can take it as its source port between this call and the server's bind (with
+ * port 0 that race made a node fail with "Address already in use"), and with a Redis Cluster bus
+ * port (port + 10000) below it too. Same rule as the Java tests' FreePorts.
+ */
+export async function freePort() {
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * 12_768);
+    if (given.has(port) || !(await bindable(port))) continue;
+    given.add(port);
+    return port;
+  }
+  throw new Error('no free port in 10000-22767 after 1000 attempts');
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
