@@ -36,7 +36,7 @@ final class ConnectionLimiter {
   private final AtomicInteger total = new AtomicInteger();
   /** Per address key: its open connections and its connection rate. */
   private final ConcurrentHashMap<String, Address> addresses = new ConcurrentHashMap<>();
-  /** Keys whose entry fell idle (no open connection), oldest first; an entry may appear more than once. */
+  /** Keys whose entry fell idle (no open connection), oldest first; each entry at most once. */
   private final ConcurrentLinkedQueue<Idle> idle = new ConcurrentLinkedQueue<>();
 
   ConnectionLimiter(ConnectionLimits limits) {
@@ -86,7 +86,7 @@ final class ConnectionLimiter {
       } else {
         a.open++;
       }
-      if (a.open == 0) idle.add(new Idle(k, nanoClock.getAsLong()));
+      if (a.open == 0) a.markIdle(k);
       return a;
     });
     if (refused[0] != null) {
@@ -141,13 +141,19 @@ final class ConnectionLimiter {
       Idle head = idle.peek();
       if (head == null || now - head.since < restNanos) return;
       if (!idle.remove(head)) continue; // another handshake took it
-      addresses.computeIfPresent(head.key, (k, a) -> a.open == 0 && a.rested() ? null : a);
+      addresses.computeIfPresent(head.key, (k, a) -> {
+        a.queued = false;
+        if (a.open > 0) return a; // in use: queued again when it falls idle
+        if (a.rested()) return null;
+        a.markIdle(k); // drew from its bucket since: looked at again later
+        return a;
+      });
     }
   }
 
   private void release(String key) {
     addresses.computeIfPresent(key, (k, a) -> {
-      if (--a.open == 0) idle.add(new Idle(k, nanoClock.getAsLong()));
+      if (--a.open == 0) a.markIdle(k);
       return a;
     });
     total.decrementAndGet();
@@ -160,10 +166,19 @@ final class ConnectionLimiter {
   private final class Address {
     /** Its open connections, handshakes under way included. */
     int open;
+    /** Whether its key is in the idle queue. */
+    boolean queued;
     final Bucket rate = Bucket.builder()
         .addLimit(l -> l.capacity(limits.perAddressBurst()).refillGreedy(limits.perAddressPerSecond(), Duration.ofSeconds(1)))
         .withCustomTimePrecision(meter)
         .build();
+
+    /** Puts its key in the idle queue, unless it is there already. */
+    void markIdle(String key) {
+      if (queued) return;
+      queued = true;
+      idle.add(new Idle(key, nanoClock.getAsLong()));
+    }
 
     /** Whether its bucket is full again, so forgetting it forgives nothing. */
     boolean rested() {

@@ -159,8 +159,8 @@ final class JwtAuthenticator implements Authenticator {
   }
 
   /**
-   * Reads the JWKS at {@code location}: an {@code http(s)://} URL (2 s to connect, 5 s to read, at
-   * most 64 KiB: a bad JWKS host holds the JWKS thread, never a client's) or a file.
+   * Reads the JWKS at {@code location}: an {@code http(s)://} URL (2 s to connect, 10 s to read, at
+   * most 64 KiB: a slow JWKS host holds the JWKS thread, never a client's) or a file.
    */
   private static Callable<JWKSet> fetcher(String location) {
     if (location.startsWith("http://") || location.startsWith("https://")) {
@@ -170,7 +170,7 @@ final class JwtAuthenticator implements Authenticator {
       } catch (java.net.MalformedURLException | IllegalArgumentException e) {
         throw new IllegalArgumentException("auth.jwks is not a valid URL: " + location, e);
       }
-      DefaultResourceRetriever retriever = new DefaultResourceRetriever(2_000, 5_000, 65_536);
+      DefaultResourceRetriever retriever = new DefaultResourceRetriever(2_000, 10_000, 65_536);
       return () -> JWKSet.parse(retriever.retrieveResource(url).getContent());
     }
     JwksFile file = new JwksFile(java.nio.file.Path.of(location));
