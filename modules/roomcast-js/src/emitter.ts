@@ -1,3 +1,7 @@
+/** The emit function of an {@link Emitter}, handed down to the parts that report events. */
+export type Emit<Events extends { [K in keyof Events]: (...args: any[]) => void }> =
+  <K extends keyof Events>(event: K, ...args: Parameters<Events[K]>) => void;
+
 /** A minimal typed event emitter: a listener that throws is reported to `onListenerError`, never to the emitter's caller. */
 export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => void }> {
   /** Listeners by event, in the order they were added. */

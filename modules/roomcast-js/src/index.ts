@@ -7,6 +7,7 @@ export { Subscription, type SubscriptionState } from './subscription.js';
 export { RoomcastError, ErrorCode, type ErrorCodeValue } from './errors.js';
 export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { SUBPROTOCOL, type WireFormatName } from './codec.js';
+export type { Scheduler, Timer } from './scheduler.js';
 export type {
   ClientEvents, ClientOptions, ConnectedEvent, ConnectingEvent, ConnectionState, DisconnectedEvent, ErrorContext,
   ErrorEvent, Position, PublishAck, RoomMessage, SubscribedEvent, SubscriptionHandlers, WebSocketConstructor, WebSocketLike,

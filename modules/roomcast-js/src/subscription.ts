@@ -1,4 +1,5 @@
 import type { RoomcastError } from './errors.js';
+import type { Timer } from './scheduler.js';
 import type { Position, SubscribedEvent, SubscriptionHandlers } from './types.js';
 
 export type SubscriptionState = 'subscribing' | 'subscribed' | 'unsubscribed' | 'failed';
@@ -19,8 +20,8 @@ export class Subscription {
   position: Position | undefined;
   /** Whether the server ever confirmed this subscription: the next subscribe is then a resubscription. */
   confirmed = false;
-  /** Pending retry of a subscribe the server could not serve for now. */
-  retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** @internal Pending retry of a subscribe the server could not serve for now. */
+  retryTimer: Timer | undefined;
   /** Failed subscribe attempts in a row, for the retry delay. */
   failures = 0;
   /** Resolves at the first `subscribed`; rejects when the server refuses for good or the app unsubscribes first. */
@@ -62,7 +63,7 @@ export class Subscription {
   /** @internal */
   onEnded(error: Error): void {
     if (this.state !== 'failed') this.state = 'unsubscribed';
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer?.cancel();
     this.retryTimer = undefined;
     this.settleReady.reject(error);
   }

@@ -1,6 +1,7 @@
 import type { BackoffOptions } from './backoff.js';
 import type { RoomcastError } from './errors.js';
 import type { WireFormatName } from './codec.js';
+import type { Scheduler } from './scheduler.js';
 
 /** A point in a room's stream: offsets grow by one per publish; an epoch change means history was lost. */
 export interface Position {
@@ -155,4 +156,6 @@ export interface ClientOptions {
   maxFramesPerMessage?: number;
   /** Random numbers for the jitter (tests). */
   random?: () => number;
+  /** The clock and timers (tests): default the runtime's setTimeout and performance.now(). */
+  scheduler?: Scheduler;
 }

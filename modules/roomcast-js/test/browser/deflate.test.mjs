@@ -25,7 +25,11 @@ test('Chromium negotiates permessage-deflate and reads a compressed broadcast', 
     const lines = [];
     ws.onmessage = (e) => { for (const l of e.data.split('\n')) if (l.trim()) lines.push(JSON.parse(l)); };
     await new Promise((ok, fail) => { ws.onopen = ok; ws.onerror = fail; });
-    const until = (pred) => new Promise((ok) => { const t = setInterval(() => { if (pred()) { clearInterval(t); ok(); } }, 10); });
+    const waiters = [];
+    const until = (pred) => (pred() ? Promise.resolve() : new Promise((ok) => waiters.push({ pred, ok })));
+    ws.addEventListener('message', () => {
+      for (const w of waiters.splice(0)) if (w.pred()) w.ok(); else waiters.push(w);
+    });
     ws.send('{"id":1,"subscribe":{"room":"squeeze"}}');
     await until(() => lines.some((f) => f.id === 1 && f.subscribed));
     const text = 'roomcast '.repeat(2000);

@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { freePort, TestNode } from '../support/node.mjs';
 import { launchBrowser, screenshot } from '../support/browser.mjs';
 import { CuttableProxy } from '../support/proxy.mjs';
+import { bump, until } from '../support/until.mjs';
+import { roomcast } from '../../src/gen/roomcast.js';
+import protobuf from 'protobufjs/minimal.js';
 
 let browser;
 let node;
@@ -39,8 +42,31 @@ async function say(page, text) {
   await page.click('[data-testid="send"]');
 }
 
+/** The frames in raw binary WebSocket payloads (the page's default subprotocol), decoded as `Type`. */
+function decodeAll(payloads, Type) {
+  const frames = [];
+  for (const payload of payloads) {
+    if (typeof payload === 'string') continue;
+    const r = protobuf.Reader.create(new Uint8Array(payload));
+    while (r.pos < r.len) frames.push(Type.decodeDelimited(r));
+  }
+  return frames;
+}
+
+/** The chat texts of `room` on the wire under a page's client. */
+function wireTexts(wire, room) {
+  return decodeAll(wire.received, roomcast.v1.ServerFrame).filter((f) => f.message?.room === room)
+    .map((f) => JSON.parse(f.message.text).text);
+}
+
 async function openTab(query, base = node.httpUrl) {
   const page = await browser.context.newPage();
+  /** Every WebSocket message the page received and sent, raw: the wire under the page's client. */
+  const wire = { received: [], sent: [] };
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', (f) => { wire.received.push(f.payload); bump(); });
+    ws.on('framesent', (f) => { wire.sent.push(f.payload); bump(); });
+  });
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
@@ -48,7 +74,7 @@ async function openTab(query, base = node.httpUrl) {
     if (m.type() === 'error' && !/WebSocket connection to .* failed/.test(m.text())) problems.push(`console error: ${m.text()}`);
   });
   await page.goto(`${base}/${query}`);
-  return { page, problems };
+  return { page, problems, wire };
 }
 
 test('two tabs exchange messages through a node and survive the node being killed and restarted', async () => {
@@ -127,9 +153,20 @@ test('the page joins and leaves rooms; messages of another room count as unread'
 
   await a.page.click('[data-testid="leave-news"]');
   await waitText(a.page, 'rooms', /^(?!.*news).*lobby/);
+  await until(() => {
+    const unsubscribe = decodeAll(a.wire.sent, roomcast.v1.ClientFrame).find((f) => f.unsubscribe?.room === 'news');
+    return unsubscribe && decodeAll(a.wire.received, roomcast.v1.ServerFrame).some((f) => f.id === unsubscribe.id);
+  }, 'the node to confirm the unsubscribe', 15_000);
   await say(b.page, 'nobody in a hears this');
   await waitText(b.page, 'messages', /nobody in a hears this/);
-  await a.page.waitForTimeout(300);
+  // A barrier on a's wire: join news again (no replay for a fresh subscription) and wait for the next
+  // message; the node sends a room's messages in offset order, so the one a left for would come first.
+  await a.page.fill('[data-testid="join-input"]', 'news');
+  await a.page.click('[data-testid="join-form"] button');
+  await waitText(a.page, 'room-status', /^subscribed/);
+  await say(b.page, 'back in news');
+  await waitText(a.page, 'messages', /Di\s*back in news/);
+  assert.deepEqual(wireTexts(a.wire, 'news'), ['breaking news', 'back in news']);
   assert.doesNotMatch(await a.page.textContent('[data-testid="messages"]'), /nobody in a hears this/);
   assert.deepEqual([...a.problems, ...b.problems], []);
 });
@@ -148,7 +185,8 @@ test('a tab behind a relay (as behind a load balancer) whose link is cut gets wh
     await waitText(a.page, 'state', /^connecting$/);
     await say(b.page, 'while Eve was away');
     await waitText(b.page, 'messages', /while Eve was away/);
-    await a.page.waitForTimeout(300);
+    const refused = relay.refused;
+    await until(() => relay.refused >= refused + 1, 'a refused reconnect attempt');
     relay.refusing = false;
 
     await waitText(a.page, 'state', /^connected$/, 20_000);

@@ -3,7 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { TestNode, eventually } from '../support/node.mjs';
+import { TestNode } from '../support/node.mjs';
+import { bump, until } from '../support/until.mjs';
 
 let node;
 
@@ -20,6 +21,7 @@ function connect() {
   const frames = [];
   ws.on('message', (data) => {
     for (const line of data.toString('utf8').split('\n')) if (line.trim()) frames.push(JSON.parse(line));
+    bump();
   });
   return new Promise((ok, fail) => {
     ws.once('open', () => ok({ ws, frames }));
@@ -35,14 +37,14 @@ test('node ws negotiates permessage-deflate and inflates a broadcast compressed 
     assert.match(b.ws.extensions, /permessage-deflate/);
     for (const c of [a, b]) {
       c.ws.send('{"id":1,"subscribe":{"room":"squeeze"}}');
-      await eventually(() => c.frames.some((f) => f.id === 1 && f.subscribed), 'subscribed');
+      await until(() => c.frames.some((f) => f.id === 1 && f.subscribed), 'subscribed');
     }
     const text = 'roomcast '.repeat(2000); // 18 kB that compress well
     const before = b.ws._socket.bytesRead;
     a.ws.send(JSON.stringify({ id: 2, publish: { room: 'squeeze', text } }));
 
-    await eventually(() => b.frames.some((f) => f.message?.text === text), 'the message at b');
-    await eventually(() => a.frames.some((f) => f.message?.text === text), 'the message at a');
+    await until(() => b.frames.some((f) => f.message?.text === text), 'the message at b');
+    await until(() => a.frames.some((f) => f.message?.text === text), 'the message at a');
     const onTheWire = b.ws._socket.bytesRead - before;
     assert.ok(onTheWire < text.length / 10, `compressed on the wire: ${onTheWire} bytes for ${text.length} of text`);
   } finally {

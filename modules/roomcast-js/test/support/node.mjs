@@ -29,9 +29,13 @@ export function freePort() {
   });
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `check` until it returns a truthy value, or fails after `timeoutMs` saying what it waited for. */
+/**
+ * Polls `check` until it returns a truthy value, or fails after `timeoutMs` saying what it waited for.
+ * Only for the readiness of the processes the tests start (a node, Redis, haproxy), which tell no
+ * one when they are up; tests wait on events with until() (until.mjs).
+ */
 export async function eventually(check, what, timeoutMs = 10_000, everyMs = 25) {
   const deadline = Date.now() + timeoutMs;
   let last;

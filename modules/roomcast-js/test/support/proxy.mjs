@@ -2,12 +2,15 @@
 // running: cut() resets the connections (as a network failure or a restarted load balancer would),
 // freeze() silently drops everything in both directions (a dead link that never closes).
 import { createServer, connect } from 'node:net';
+import { bump } from './until.mjs';
 
 export class CuttableProxy {
   /** Open sockets, both sides, so cut() can end them all. */
   sockets = new Set();
   /** While true, new connections are reset at once (the node looks unreachable). */
   refusing = false;
+  /** How many connections were reset while refusing. */
+  refused = 0;
   /** While true, bytes are dropped in both directions on the connections open when freeze() was called. */
   frozen = new WeakSet();
 
@@ -15,6 +18,8 @@ export class CuttableProxy {
     const p = new CuttableProxy();
     p.server = createServer((client) => {
       if (p.refusing) {
+        p.refused++;
+        bump();
         client.destroy();
         return;
       }

@@ -1,17 +1,23 @@
 // The client against a scripted peer: behaviour a real node does not exercise today (server pings,
 // disconnect advice, retry_after_ms, token expiry, silence), and the exact frames the client sends.
+// Time is the test's: the client runs on a ManualScheduler, so no delay, timeout or heartbeat fires
+// until the test advances the clock; everything else is awaited as an event (until()).
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import WebSocket from 'ws';
 import { ErrorCode, RoomcastClient, RoomcastError } from '../../dist/node.js';
+import { ManualScheduler } from '../support/manual-scheduler.mjs';
 import { ScriptServer } from '../support/script-server.mjs';
-import { eventually, sleep } from '../support/node.mjs';
+import { bump, until } from '../support/until.mjs';
 
 let server;
 let clients;
+let clock;
 
 beforeEach(async () => {
   server = await ScriptServer.start();
   clients = [];
+  clock = new ManualScheduler();
 });
 
 afterEach(async () => {
@@ -19,64 +25,95 @@ afterEach(async () => {
   await server.close();
 });
 
+/** A client on the manual clock, without jitter (reconnect delays are 20, 40, ... ms); c.sockets counts its attempts. */
 function newClient(options = {}) {
-  const c = new RoomcastClient({ url: server.url, backoff: { minDelayMs: 20, maxDelayMs: 200 }, ...options });
+  const sockets = [];
+  class CountingWebSocket extends WebSocket {
+    constructor(...args) {
+      super(...args);
+      sockets.push(this);
+    }
+  }
+  const c = new RoomcastClient({ url: server.url, backoff: { minDelayMs: 20, maxDelayMs: 200 }, scheduler: clock, random: () => 0,
+    WebSocket: CountingWebSocket, ...options });
   const events = [];
-  for (const e of ['state', 'connecting', 'connected', 'disconnected', 'error', 'subscribed']) {
-    c.on(e, (...args) => events.push([e, ...args]));
+  for (const e of ['state', 'connecting', 'connected', 'disconnected', 'error', 'subscribed', 'message']) {
+    c.on(e, (...args) => {
+      events.push([e, ...args]);
+      bump();
+    });
   }
   c.events = events;
+  c.sockets = sockets;
   clients.push(c);
   return c;
 }
 
+/** connect(), and the first attempt, which the client schedules without delay. */
+function start(c) {
+  c.connect();
+  clock.advance(0);
+}
+
+const event = (c, name) => until(() => c.events.find((e) => e[0] === name)?.[1], `a ${name} event`);
+
 test('the token goes in the handshake query; state goes connecting, then connected at the connected frame', async () => {
   const c = newClient({ token: 'a b&c' });
-  c.connect();
+  start(c);
   const conn = await server.connection(1);
   assert.equal(conn.url.searchParams.get('token'), 'a b&c');
   assert.equal(conn.protocol, 'roomcast.v1.proto');
-  await sleep(30);
-  assert.equal(c.state, 'connecting'); // open, but no connected frame yet
+  conn.send({ ping: {} });
+  await conn.frame((f) => f.pong, 'the pong'); // the socket is open and read
+  assert.equal(c.state, 'connecting'); // but no connected frame yet
   conn.connected({ node: 'n1', pingIntervalMs: 0 });
-  await eventually(() => c.state === 'connected', 'connected');
+  await until(() => c.state === 'connected', 'connected');
   assert.deepEqual(c.events.filter((e) => e[0] === 'state').map((e) => e[1]), ['connecting', 'connected']);
   assert.equal(c.connection.node, 'n1');
 });
 
 test('server pings are answered with pong; silence for twice the ping interval closes the link and reconnects', async () => {
   const c = newClient();
-  c.connect();
+  start(c);
   const first = await server.connection(1);
   first.connected({ pingIntervalMs: 100 });
-  await eventually(() => c.state === 'connected', 'connected');
-  for (let i = 0; i < 4; i++) { // pings keep the link alive well past 2 x 100 ms
-    await sleep(80);
+  await until(() => c.state === 'connected', 'connected');
+  for (let i = 1; i <= 4; i++) { // pings keep the link alive well past 2 x 100 ms
+    clock.advance(80);
     first.send({ ping: {} });
+    await until(() => first.frames.filter((f) => f.pong).length === i, `pong ${i}`);
   }
-  await eventually(() => first.frames.filter((f) => f.pong).length === 4, 'four pongs');
-  assert.equal(server.connections.length, 1);
-  const silentFrom = Date.now();
-  const second = await server.connection(2, 2_000); // then the server goes quiet
-  const detectedAfter = second.openedAt - silentFrom;
-  assert.ok(detectedAfter >= 150 && detectedAfter < 1_500, `reconnected ${detectedAfter} ms after the last frame`);
+  clock.advance(199); // the last frame came 199 ms ago
+  assert.equal(c.state, 'connected');
+  assert.equal(c.sockets.length, 1);
+  assert.ok(!c.events.some((e) => e[0] === 'error'), 'no error yet');
+
+  clock.advance(1); // 200 ms: twice the interval
   assert.ok(c.events.some((e) => e[0] === 'error' && e[1].context === 'heartbeat'), 'a heartbeat error event');
   const disconnected = c.events.find((e) => e[0] === 'disconnected')[1];
-  assert.equal(disconnected.code, 1006);
-  assert.equal(disconnected.reconnect, true);
+  assert.deepEqual({ code: disconnected.code, reconnect: disconnected.reconnect, in: disconnected.reconnectInMs }, { code: 1006, reconnect: true, in: 20 });
+  assert.equal(c.state, 'connecting');
+  await until(() => first.closed, 'the silent link to close');
+  assert.equal(first.closeCode, 3008);
+  clock.advance(19);
+  assert.equal(c.sockets.length, 1, 'no attempt before the backoff delay');
+  clock.advance(1);
+  assert.equal(c.sockets.length, 2);
+  await server.connection(2);
 });
 
 test('disconnect advice reconnect=false stops the client for good', async () => {
   const c = newClient();
-  c.connect();
+  start(c);
   const conn = await server.connection(1);
   conn.connected();
-  await eventually(() => c.state === 'connected', 'connected');
+  await until(() => c.state === 'connected', 'connected');
   conn.send({ disconnect: { code: 4000, reason: 'malformed frame', reconnect: false } });
   conn.ws.close(4000, 'malformed frame');
-  await eventually(() => c.state === 'disconnected', 'disconnected');
-  await sleep(300);
-  assert.equal(server.connections.length, 1, 'no reconnect attempt');
+  await until(() => c.state === 'disconnected', 'disconnected');
+  assert.equal(clock.pending, 0, 'nothing scheduled');
+  clock.advance(60_000);
+  assert.equal(c.sockets.length, 1, 'no reconnect attempt');
   const d = c.events.find((e) => e[0] === 'disconnected')[1];
   assert.deepEqual({ code: d.code, reason: d.reason, reconnect: d.reconnect }, { code: 4000, reason: 'malformed frame', reconnect: false });
   await assert.rejects(c.publish('r', 'x'), (e) => e instanceof RoomcastError && e.code === ErrorCode.UNAVAILABLE);
@@ -84,49 +121,56 @@ test('disconnect advice reconnect=false stops the client for good', async () => 
 
 test('a close code that means "do not retry" stops the client when no advice came', async () => {
   const c = newClient();
-  c.connect();
+  start(c);
   const conn = await server.connection(1);
   conn.connected();
-  await eventually(() => c.state === 'connected', 'connected');
+  await until(() => c.state === 'connected', 'connected');
   conn.ws.close(1008, 'policy violation');
-  await eventually(() => c.state === 'disconnected', 'disconnected');
-  await sleep(200);
-  assert.equal(server.connections.length, 1);
+  await until(() => c.state === 'disconnected', 'disconnected');
+  assert.equal(clock.pending, 0, 'nothing scheduled');
+  clock.advance(60_000);
+  assert.equal(c.sockets.length, 1, 'no reconnect attempt');
+  assert.equal(c.events.find((e) => e[0] === 'disconnected')[1].code, 1008);
 });
 
 test('retry_after_ms delays the reconnect beyond the backoff', async () => {
   const c = newClient();
-  c.connect();
+  start(c);
   const conn = await server.connection(1);
   conn.connected();
-  await eventually(() => c.state === 'connected', 'connected');
-  const closedAt = Date.now();
+  await until(() => c.state === 'connected', 'connected');
   conn.send({ disconnect: { code: 1013, reason: 'try again later', reconnect: true, retryAfterMs: 700 } });
   conn.ws.close(1013, 'try again later');
-  const second = await server.connection(2, 3_000);
-  const waited = second.openedAt - closedAt;
-  assert.ok(waited >= 650, `reconnected after ${waited} ms, before retry_after_ms`);
-  const d = c.events.find((e) => e[0] === 'disconnected')[1];
+  const d = await event(c, 'disconnected');
   assert.equal(d.retryAfterMs, 700);
-  assert.ok(d.reconnectInMs >= 700);
+  assert.equal(d.reconnectInMs, 700); // not the backoff's 20
+  clock.advance(699);
+  assert.equal(c.sockets.length, 1, 'no attempt before retry_after_ms');
+  clock.advance(1);
+  assert.equal(c.sockets.length, 2);
+  await server.connection(2);
 });
 
 test('an expired token (4001) is replaced through getToken before reconnecting; refresh frames carry new tokens', async () => {
   let n = 0;
   const c = newClient({ getToken: async () => `token-${++n}`, tokenRefreshIntervalMs: 100 });
-  c.connect();
+  start(c);
   const first = await server.connection(1);
   assert.equal(first.url.searchParams.get('token'), 'token-1');
   first.connected();
-  const refresh = await first.frame((f) => f.refresh, 'a refresh frame', 2_000);
-  assert.match(refresh.refresh.token, /^token-\d+$/);
-  assert.notEqual(refresh.refresh.token, 'token-1');
+  await until(() => c.state === 'connected', 'connected');
+  clock.advance(99);
+  assert.equal(n, 1, 'no refresh before the interval');
+  clock.advance(1);
+  const refresh = await first.frame((f) => f.refresh, 'a refresh frame');
+  assert.equal(refresh.refresh.token, 'token-2');
   first.send({ id: refresh.id, ack: {} });
   first.send({ disconnect: { code: 4001, reason: 'token expired', reconnect: true } });
   first.ws.close(4001, 'token expired');
-  const second = await server.connection(2, 2_000);
-  const used = Number(second.url.searchParams.get('token').split('-')[1]);
-  assert.ok(used >= 3, `reconnected with token-${used}, not a fresh one`);
+  await event(c, 'disconnected');
+  clock.advance(20);
+  const second = await server.connection(2);
+  assert.equal(second.url.searchParams.get('token'), 'token-3', 'a fresh token, not the expired one');
 });
 
 test('after a reconnect every room is resubscribed with since = the last position seen; replayed duplicates are dropped', async () => {
@@ -135,17 +179,19 @@ test('after a reconnect every room is resubscribed with since = the last positio
   const subscribed = [];
   c.subscribe('news', { onMessage: (m) => got.push(m.offset), onSubscribed: (e) => subscribed.push(e) });
   c.subscribe('sport');
-  c.connect();
+  start(c);
   const first = await server.connection(1);
   first.autoSubscribe({ offset: 5, epoch: 'e1' });
   first.connected();
-  await eventually(() => subscribed.length === 1, 'subscribed');
+  await until(() => subscribed.length === 1, 'subscribed');
   assert.deepEqual(subscribed[0], { room: 'news', position: { offset: 5, epoch: 'e1' }, resubscribed: false });
-  first.send({ message: { room: 'news', text: 'six', offset: 6, epoch: 'e1', timeMs: Date.now() } });
-  await eventually(() => got.length === 1, 'message 6');
+  first.send({ message: { room: 'news', text: 'six', offset: 6, epoch: 'e1', timeMs: 1 } });
+  await until(() => got.length === 1, 'message 6');
   first.ws.terminate();
+  await event(c, 'disconnected');
+  clock.advance(20);
 
-  const second = await server.connection(2, 2_000);
+  const second = await server.connection(2);
   second.autoSubscribe({ offset: 7, epoch: 'e1' }, true);
   second.connected();
   const resub = await second.frame((f) => f.subscribe?.room === 'news', 'resubscribe to news');
@@ -153,14 +199,13 @@ test('after a reconnect every room is resubscribed with since = the last positio
   assert.equal(resub.subscribe.since.epoch, 'e1');
   const sport = await second.frame((f) => f.subscribe?.room === 'sport', 'resubscribe to sport');
   assert.equal(Number(sport.subscribe.since.offset), 5); // where sport stood: its subscribed position
-  await eventually(() => subscribed.length === 2, 'resubscribed');
+  await until(() => subscribed.length === 2, 'resubscribed');
   assert.equal(subscribed[1].resubscribed, true);
   assert.equal(subscribed[1].recovered, true);
   assert.deepEqual(subscribed[1].since, { offset: 6, epoch: 'e1' });
-  // The server replays 6 (already seen) and 7: only 7 is delivered.
+  // The server replays 6 (already seen) and 7 in one message: only 7 is delivered.
   second.send({ message: { room: 'news', text: 'six', offset: 6, epoch: 'e1' } }, { message: { room: 'news', text: 'seven', offset: 7, epoch: 'e1' } });
-  await eventually(() => got.length === 2, 'message 7');
-  await sleep(50);
+  await until(() => got.includes(7), 'message 7');
   assert.deepEqual(got, [6, 7]);
 });
 
@@ -168,16 +213,18 @@ test('when the server does not say, recovered is false after an epoch change', a
   const c = newClient();
   const subscribed = [];
   c.subscribe('news', { onSubscribed: (e) => subscribed.push(e) });
-  c.connect();
+  start(c);
   const first = await server.connection(1);
   first.autoSubscribe({ offset: 3, epoch: 'old' });
   first.connected();
-  await eventually(() => subscribed.length === 1, 'subscribed');
+  await until(() => subscribed.length === 1, 'subscribed');
   first.ws.terminate();
-  const second = await server.connection(2, 2_000);
+  await event(c, 'disconnected');
+  clock.advance(20);
+  const second = await server.connection(2);
   second.autoSubscribe({ offset: 0, epoch: 'new' }); // no recovered field
   second.connected();
-  await eventually(() => subscribed.length === 2, 'resubscribed');
+  await until(() => subscribed.length === 2, 'resubscribed');
   assert.equal(subscribed[1].recovered, false);
   assert.deepEqual(c.subscription('news').position, { offset: 0, epoch: 'new' });
 });
@@ -186,7 +233,7 @@ test('JSON subprotocol: the client sends canonical protobuf JSON and reads what 
   const c = newClient({ format: 'json' });
   const got = [];
   c.subscribe('r', { onMessage: (m) => got.push(m) });
-  c.connect();
+  start(c);
   const conn = await server.connection(1);
   assert.equal(conn.protocol, 'roomcast.v1.json');
   conn.ws.send('{"connected":{"node":"java","session":"s1","maxMessageBytes":65536}}');
@@ -195,7 +242,7 @@ test('JSON subprotocol: the client sends canonical protobuf JSON and reads what 
   conn.ws.send(`{"id":${sub.id},"subscribed":{"room":"r","position":{"offset":"41","epoch":"ep"}}}\n`
     + '{"message":{"room":"r","text":"hi","offset":"42","epoch":"ep","timeMs":"1795257600000"}}\n'
     + '{"message":{"room":"r","data":"AQID","offset":"43","epoch":"ep","timeMs":"1795257600001"}}');
-  await eventually(() => got.length === 2, 'two messages');
+  await until(() => got.length === 2, 'two messages');
   assert.deepEqual(got[0], { room: 'r', text: 'hi', offset: 42, epoch: 'ep', timeMs: 1795257600000 });
   assert.deepEqual([...got[1].data], [1, 2, 3]);
   const p = c.publish('r', new Uint8Array([255, 0]));
@@ -207,36 +254,56 @@ test('JSON subprotocol: the client sends canonical protobuf JSON and reads what 
 
 test('errors reject with a RoomcastError carrying the code; no reply in time rejects with 408', async () => {
   const c = newClient({ requestTimeoutMs: 200 });
-  c.connect();
+  start(c);
   const conn = await server.connection(1);
   conn.connected({ maxMessageBytes: 1000 });
-  await eventually(() => c.state === 'connected', 'connected');
+  await until(() => c.state === 'connected', 'connected');
   const refused = c.publish('r', 'x');
   const f = await conn.frame((x) => x.publish, 'publish');
   conn.send({ id: f.id, error: { code: 403, message: 'not allowed to publish to r' } });
   await assert.rejects(refused, (e) => e instanceof RoomcastError && e.code === 403 && e.source === 'server'
     && e.request === 'publish' && e.message === 'not allowed to publish to r');
-  await assert.rejects(c.publish('r', 'y'), (e) => e.code === ErrorCode.TIMEOUT && e.source === 'client');
+  const late = c.publish('r', 'y');
+  let settled = false;
+  late.then(() => { settled = true; }, () => { settled = true; });
+  await conn.frame((x) => x.publish?.text === 'y', 'the unanswered publish');
+  clock.advance(199);
+  await new Promise(setImmediate); // every promise callback due has run
+  assert.equal(settled, false, 'still waiting before the timeout');
+  clock.advance(1);
+  await new Promise(setImmediate);
+  assert.equal(settled, true, 'rejected at the timeout');
+  await assert.rejects(late, (e) => e.code === ErrorCode.TIMEOUT && e.source === 'client' && e.message === 'no reply to publish within 200 ms');
   // Over the node's max_message_bytes: refused before it is sent (the node would close the connection).
   await assert.rejects(c.publish('r', 'z'.repeat(2000)), (e) => e.code === ErrorCode.PAYLOAD_TOO_LARGE && e.source === 'client');
+  c.ping().catch(() => {});
+  await conn.frame((x) => x.ping, 'a ping after the refused publish'); // frames arrive in order: nothing was sent between
   assert.equal(conn.frames.filter((x) => x.publish).length, 2);
 });
 
 test('no connected frame within connectTimeoutMs: the attempt is abandoned and retried', async () => {
   const c = newClient({ connectTimeoutMs: 150 });
-  c.connect();
-  await server.connection(1);
-  const second = await server.connection(2, 2_000);
+  start(c);
+  const first = await server.connection(1);
+  clock.advance(149);
+  assert.equal(c.sockets.length, 1);
+  clock.advance(1);
+  assert.ok(c.events.some((e) => e[0] === 'error' && /no connected frame within 150 ms/.test(e[1].error.message)));
+  await until(() => first.closed, 'the abandoned attempt to close');
+  clock.advance(20);
+  const second = await server.connection(2);
   second.connected();
-  await eventually(() => c.state === 'connected', 'connected on the second attempt');
+  await until(() => c.state === 'connected', 'connected on the second attempt');
 });
 
 test('requests made while connecting wait for the connection; disconnect() rejects what is still waiting', async () => {
   const c = newClient();
-  c.connect();
+  start(c);
   const waiting = c.publish('r', 'early');
   const conn = await server.connection(1);
-  await sleep(30);
+  conn.send({ ping: {} });
+  await conn.frame((f) => f.pong, 'the pong'); // the socket is open and read, and the publish still waits
+  assert.equal(conn.frames.filter((x) => x.publish).length, 0);
   conn.connected();
   const f = await conn.frame((x) => x.publish, 'the early publish');
   conn.send({ id: f.id, ack: { offset: 1 } });
@@ -253,14 +320,14 @@ test('an unsolicited subscribed (a gap the node could not fill, or a new epoch) 
   const subscribed = [];
   const got = [];
   c.subscribe('news', { onSubscribed: (e) => subscribed.push(e), onMessage: (m) => got.push(m.offset) });
-  c.connect();
+  start(c);
   const conn = await server.connection(1);
   conn.autoSubscribe({ offset: 4, epoch: 'e1' });
   conn.connected();
-  await eventually(() => subscribed.length === 1, 'subscribed');
+  await until(() => subscribed.length === 1, 'subscribed');
   conn.send({ subscribed: { room: 'news', position: { offset: 2, epoch: 'e2' }, recovered: false } },
     { message: { room: 'news', text: 'x', offset: 3, epoch: 'e2' } });
-  await eventually(() => got.length === 1, 'the message of the new epoch');
+  await until(() => got.length === 1, 'the message of the new epoch');
   assert.deepEqual(subscribed[1], { room: 'news', position: { offset: 2, epoch: 'e2' }, resubscribed: false, recovered: false,
     since: { offset: 4, epoch: 'e1' } });
   assert.deepEqual(c.subscription('news').position, { offset: 3, epoch: 'e2' });
@@ -270,14 +337,19 @@ test('a subscribe left unanswered is not retried on the same connection (the nod
   const c = newClient({ requestTimeoutMs: 200 });
   const subscribed = [];
   c.subscribe('slow', { onSubscribed: (e) => subscribed.push(e) });
-  c.connect();
+  start(c);
   const first = await server.connection(1);
   first.connected(); // and never answers the subscribe
   await first.frame((f) => f.subscribe, 'the subscribe');
-  const second = await server.connection(2, 2_000);
+  clock.advance(199);
+  assert.equal(c.state, 'connected');
+  clock.advance(1);
+  assert.ok(c.events.some((e) => e[0] === 'error' && /no reply to subscribe slow/.test(e[1].error.message)));
+  await until(() => first.closed, 'the first connection to close');
+  clock.advance(20);
+  const second = await server.connection(2);
   second.autoSubscribe();
   second.connected();
-  await eventually(() => subscribed.length === 1, 'subscribed on the second connection');
+  await until(() => subscribed.length === 1, 'subscribed on the second connection');
   assert.equal(first.frames.filter((f) => f.subscribe).length, 1);
-  assert.ok(c.events.some((e) => e[0] === 'error' && /no reply to subscribe slow/.test(e[1].error.message)));
 });

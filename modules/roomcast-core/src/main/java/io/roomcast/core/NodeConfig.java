@@ -30,7 +30,9 @@ public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinge
     Objects.requireNonNull(outbound, "outbound");
     if (maxRecovered < 0) throw new IllegalArgumentException("maxRecovered must not be negative: " + maxRecovered);
     if (maxRecovered > limits.maxQueuedFrames()) {
-      throw new IllegalArgumentException("maxRecovered (" + maxRecovered + ") must fit in maxQueuedFrames (" + limits.maxQueuedFrames() + ")");
+      // a recovery queues up to maxRecovered frames to the client at once
+      throw new IllegalArgumentException("maxRecovered (" + maxRecovered + ") must not exceed limits.maxQueuedFrames ("
+          + limits.maxQueuedFrames() + ")");
     }
   }
 
@@ -42,8 +44,12 @@ public record NodeConfig(String nodeId, SessionLimits limits, Duration roomLinge
     return new NodeConfig(nodeId, SessionLimits.defaults(), DEFAULT_ROOM_LINGER, DEFAULT_MAX_RECOVERED, Heartbeat.defaults());
   }
 
-  public NodeConfig withLimits(SessionLimits newLimits) {
-    return new NodeConfig(nodeId, newLimits, roomLinger, Math.min(maxRecovered, newLimits.maxQueuedFrames()), heartbeat, outbound);
+  /**
+   * New limits, and the most messages replayed to one resuming subscription, which must fit in
+   * {@code newLimits.maxQueuedFrames()}: both are given together, so neither is changed behind the caller's back.
+   */
+  public NodeConfig withLimits(SessionLimits newLimits, int newMaxRecovered) {
+    return new NodeConfig(nodeId, newLimits, roomLinger, newMaxRecovered, heartbeat, outbound);
   }
 
   public NodeConfig withHeartbeat(Heartbeat newHeartbeat) {

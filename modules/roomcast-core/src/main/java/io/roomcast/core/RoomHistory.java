@@ -1,6 +1,7 @@
 package io.roomcast.core;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +10,8 @@ import java.util.Objects;
 /**
  * How much history each room keeps for recovery: a default, and overrides for room-name prefixes
  * (the longest matching prefix wins), e.g. a long history for {@code orders:} and none for
- * {@code presence:}.
+ * {@code presence:}. The one history policy of every broker: the in-memory broker and the Redis
+ * broker read it alike.
  *
  * @param defaults the policy of rooms no prefix matches
  * @param byPrefix overrides by room-name prefix
@@ -19,14 +21,17 @@ public record RoomHistory(Policy defaults, Map<String, Policy> byPrefix) {
   public static final Duration DEFAULT_TTL = Duration.ofHours(24);
 
   /**
-   * @param size messages kept (0 keeps none)
-   * @param ttl how long the history outlives the room's last publish
+   * @param size messages kept (0 keeps none; approximately, in Redis)
+   * @param ttl how long the history outlives the room's last publish: whole seconds, at least one,
+   *     as Redis expires keys by the second
    */
   public record Policy(int size, Duration ttl) {
     public Policy {
       if (size < 0) throw new IllegalArgumentException("history size must not be negative: " + size);
       Objects.requireNonNull(ttl, "ttl");
-      if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("history ttl must be positive: " + ttl);
+      if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.toNanosPart() != 0) {
+        throw new IllegalArgumentException("history ttl must be whole seconds, at least 1s: " + ttl);
+      }
     }
   }
 
@@ -41,7 +46,7 @@ public record RoomHistory(Policy defaults, Map<String, Policy> byPrefix) {
       if (p.isEmpty()) throw new IllegalArgumentException("a history prefix must not be empty");
       sorted.put(p, Objects.requireNonNull(byPrefix.get(p), "policy of " + p));
     });
-    return java.util.Collections.unmodifiableMap(sorted);
+    return Collections.unmodifiableMap(sorted);
   }
 
   public static RoomHistory uniform(int size, Duration ttl) {
@@ -52,6 +57,7 @@ public record RoomHistory(Policy defaults, Map<String, Policy> byPrefix) {
     return uniform(DEFAULT_SIZE, DEFAULT_TTL);
   }
 
+  /** The policy of {@code room}: the longest matching prefix's, else {@link #defaults()}. */
   public Policy forRoom(String room) {
     for (var e : byPrefix.entrySet()) {
       if (room.startsWith(e.getKey())) return e.getValue();

@@ -62,7 +62,7 @@ class NodeMetricsTest {
 
   @Test
   void aSlowConsumersQueuedBytesAreReleasedWhenItIsCutOff() {
-    node = Node.start(NodeConfig.defaults("m").withLimits(new SessionLimits(2048, 1024, 10, 4, 64, 4096, 100, 4096))
+    node = Node.start(NodeConfig.defaults("m").withLimits(new SessionLimits(2048, 1024, 10, 4, 64, 4096, 100, 4096), 100)
         .withRoomLinger(Duration.ZERO), new MemoryBroker(), registry);
     FakeClient publisher = new FakeClient(node, ioA, WireFormat.PROTO);
     FakeClient stalled = new FakeClient(node, ioB, WireFormat.PROTO);

@@ -39,7 +39,7 @@ class NodeTest {
 
   private Node nodeWith(SessionLimits limits) {
     node.close();
-    node = Node.start(NodeConfig.defaults("test").withLimits(limits).withRoomLinger(Duration.ZERO), new MemoryBroker(), registry);
+    node = Node.start(NodeConfig.defaults("test").withLimits(limits, limits.maxQueuedFrames()).withRoomLinger(Duration.ZERO), new MemoryBroker(), registry);
     return node;
   }
 

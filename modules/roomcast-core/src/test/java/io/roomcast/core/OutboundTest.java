@@ -36,7 +36,9 @@ class OutboundTest {
   }
 
   private void nodeWith(SessionLimits limits, Outbound outbound) {
-    node = Node.start(NodeConfig.defaults("test").withLimits(limits).withRoomLinger(Duration.ZERO).withOutbound(outbound),
+    node = Node.start(NodeConfig.defaults("test")
+        .withLimits(limits, Math.min(NodeConfig.DEFAULT_MAX_RECOVERED, limits.maxQueuedFrames()))
+        .withRoomLinger(Duration.ZERO).withOutbound(outbound),
         new MemoryBroker(), registry);
   }
 

@@ -13,6 +13,7 @@ import io.roomcast.core.BrokerUnavailableException;
 import io.roomcast.core.History;
 import io.roomcast.core.Payload;
 import io.roomcast.core.Publication;
+import io.roomcast.core.RoomHistory;
 import io.roomcast.core.StreamPosition;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -140,14 +141,14 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     Objects.requireNonNull(payload, "payload");
     byte[][] roomKeys = keys.keys(room);
     if (closed) return closedStage();
-    RedisBrokerConfig.History h = config.historyFor(room);
+    RoomHistory.Policy h = config.history().forRoom(room);
     byte[][] args = {
       keys.channel(room),
       payload.bytes(),
       ascii(payload.text() ? "t" : "b"),
-      ascii(Integer.toString(h.maxLength())),
+      ascii(Integer.toString(h.size())),
       ascii(Long.toString(h.ttl().toSeconds())),
-      ascii(Long.toString(h.metaTtl().toSeconds())),
+      ascii(Long.toString(RedisBrokerConfig.metaTtl(h).toSeconds())),
       ascii(config.topology() == RedisBrokerConfig.Topology.CLUSTER ? "1" : "0"),
     };
     // Never retried: a publish that timed out may have happened, and a retry would send it twice.
@@ -159,7 +160,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   public CompletionStage<StreamPosition> position(String room) {
     byte[][] roomKeys = keys.keys(room);
     if (closed) return closedStage();
-    byte[] metaTtl = ascii(Long.toString(config.historyFor(room).metaTtl().toSeconds()));
+    byte[] metaTtl = ascii(Long.toString(RedisBrokerConfig.metaTtl(config.history().forRoom(room)).toSeconds()));
     // The history script with a limit of 0: the position alone, made (with its epoch) if the room has none.
     byte[][] args = {ascii("0"), ascii("0"), metaTtl};
     return guard.retried("position of " + room, () -> Script.HISTORY.run(link().scripting(), roomKeys, args))
@@ -172,7 +173,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     if (limit < 0) throw new IllegalArgumentException("limit must not be negative: " + limit);
     byte[][] roomKeys = keys.keys(room);
     if (closed) return closedStage();
-    byte[] metaTtl = ascii(Long.toString(config.historyFor(room).metaTtl().toSeconds()));
+    byte[] metaTtl = ascii(Long.toString(RedisBrokerConfig.metaTtl(config.history().forRoom(room)).toSeconds()));
     byte[][] args = {ascii(Long.toString(since.offset())), ascii(Integer.toString(limit)), metaTtl};
     return guard.retried("history of " + room, () -> Script.HISTORY.run(link().scripting(), roomKeys, args))
         .thenApply(reply -> {

@@ -1,11 +1,14 @@
 package io.roomcast.redis;
 
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterURIUtil;
+import io.roomcast.core.RoomHistory;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -17,21 +20,22 @@ import java.util.Objects;
  *     for Sentinel, {@code redis-cluster://host:port,host:port} for Redis Cluster (seed nodes)
  * @param keyPrefix put before every key and channel; a room's keys are
  *     {@code <prefix>{<room>}:offset|epoch|history} and its channel {@code <prefix>{<room>}}
- * @param history how much of each room's stream Redis keeps for recovery
+ * @param history how much of each room's stream Redis keeps for recovery, by room-name prefix: a
+ *     stream capped at about {@code size} entries ({@code MAXLEN ~}), expiring {@code ttl} after the
+ *     room's last publish
  * @param commandTimeout the longest one Redis command may take before it fails as unavailable
  * @param resubscribeInterval how often every wanted subscription is sent to Redis again, whatever the
  *     client library believes (the backstop behind the event-driven restore)
  * @param breaker when to stop calling Redis and fail fast
- * @param historyByPrefix overrides of {@code history} for rooms whose name starts with a key (the
- *     longest matching prefix wins)
  */
 public record RedisBrokerConfig(
-    String uri, String keyPrefix, History history, Duration commandTimeout, Duration resubscribeInterval, Breaker breaker,
-    Map<String, History> historyByPrefix) {
+    String uri, String keyPrefix, RoomHistory history, Duration commandTimeout, Duration resubscribeInterval, Breaker breaker) {
 
   public static final String DEFAULT_KEY_PREFIX = "roomcast:";
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_RESUBSCRIBE_INTERVAL = Duration.ofSeconds(30);
+  /** A room's offset and epoch expire this long after its last publish, or with its history if that lives longer. */
+  public static final Duration META_TTL = Duration.ofDays(30);
 
   /** The Redis deployments the broker supports. */
   public enum Topology {
@@ -45,91 +49,43 @@ public record RedisBrokerConfig(
     Objects.requireNonNull(keyPrefix, "keyPrefix");
     Objects.requireNonNull(history, "history");
     Objects.requireNonNull(breaker, "breaker");
-    topologyOf(uri); // fails on an unknown scheme
-    if (keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
-      // a brace in the prefix would become the hash tag and put every room in one slot
-      throw new IllegalArgumentException("keyPrefix must not contain '{' or '}': " + keyPrefix);
-    }
+    String uriProblem = uriProblem(uri);
+    if (uriProblem != null) throw new IllegalArgumentException("uri " + uriProblem + ", got " + redacted(uri));
+    String prefixProblem = keyPrefixProblem(keyPrefix);
+    if (prefixProblem != null) throw new IllegalArgumentException("keyPrefix " + prefixProblem + ", got " + keyPrefix);
     requirePositive(commandTimeout, "commandTimeout");
     requirePositive(resubscribeInterval, "resubscribeInterval");
-    historyByPrefix = longestFirst(historyByPrefix);
-  }
-
-  private static Map<String, History> longestFirst(Map<String, History> byPrefix) {
-    Map<String, History> sorted = new LinkedHashMap<>();
-    byPrefix.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed())
-        .forEach(prefix -> sorted.put(prefix, Objects.requireNonNull(byPrefix.get(prefix), prefix)));
-    return Collections.unmodifiableMap(sorted);
-  }
-
-  /** The history policy of {@code room}: the longest matching prefix's, else {@link #history()}. */
-  public History historyFor(String room) {
-    for (var e : historyByPrefix.entrySet()) {
-      if (room.startsWith(e.getKey())) return e.getValue();
-    }
-    return history;
-  }
-
-  public RedisBrokerConfig withHistoryByPrefix(Map<String, History> overrides) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, overrides);
   }
 
   /** The defaults for everything but the URI. */
   public static RedisBrokerConfig defaults(String uri) {
-    return new RedisBrokerConfig(
-        uri, DEFAULT_KEY_PREFIX, History.defaults(), DEFAULT_COMMAND_TIMEOUT, DEFAULT_RESUBSCRIBE_INTERVAL, Breaker.defaults(),
-        Map.of());
+    return new RedisBrokerConfig(uri, DEFAULT_KEY_PREFIX, RoomHistory.defaultHistory(), DEFAULT_COMMAND_TIMEOUT,
+        DEFAULT_RESUBSCRIBE_INTERVAL, Breaker.defaults());
   }
 
+  /** Read on every publish: a lookup of the scheme, the URI having been checked when the record was built. */
   public Topology topology() {
-    return topologyOf(uri);
-  }
-
-  public RedisBrokerConfig withKeyPrefix(String keyPrefix) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, historyByPrefix);
-  }
-
-  public RedisBrokerConfig withHistory(History history) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, historyByPrefix);
-  }
-
-  public RedisBrokerConfig withCommandTimeout(Duration commandTimeout) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, historyByPrefix);
-  }
-
-  public RedisBrokerConfig withResubscribeInterval(Duration resubscribeInterval) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, historyByPrefix);
-  }
-
-  public RedisBrokerConfig withBreaker(Breaker breaker) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, historyByPrefix);
+    return SCHEMES.get(scheme(uri));
   }
 
   /**
-   * A room's history: a Redis stream capped at about {@code maxLength} entries, expiring {@code ttl}
-   * after the room's last publish. The room's offset and epoch expire {@code metaTtl} after it; when
-   * they are gone the room starts a new epoch.
-   *
-   * @param maxLength entries kept (Redis trims approximately, {@code MAXLEN ~}); 0 keeps no history
+   * How long a room's offset and epoch outlive its last publish: {@link #META_TTL}, or the history's
+   * TTL if longer, since offsets must outlive the history they index (a new epoch would orphan it).
    */
-  public record History(int maxLength, Duration ttl, Duration metaTtl) {
-    public static final int DEFAULT_MAX_LENGTH = 1000;
-    public static final Duration DEFAULT_TTL = Duration.ofDays(1);
-    public static final Duration DEFAULT_META_TTL = Duration.ofDays(30);
+  static Duration metaTtl(RoomHistory.Policy policy) {
+    return policy.ttl().compareTo(META_TTL) > 0 ? policy.ttl() : META_TTL;
+  }
 
-    public History {
-      if (maxLength < 0) throw new IllegalArgumentException("history maxLength must not be negative: " + maxLength);
-      requireWholeSeconds(ttl, "history ttl");
-      requireWholeSeconds(metaTtl, "history metaTtl");
-      if (metaTtl.compareTo(ttl) < 0) {
-        // offsets must outlive the history they index, or a new epoch would orphan live history
-        throw new IllegalArgumentException("history metaTtl must not be shorter than ttl: " + metaTtl + " < " + ttl);
-      }
-    }
+  public RedisBrokerConfig withHistory(RoomHistory history) {
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker);
+  }
 
-    public static History defaults() {
-      return new History(DEFAULT_MAX_LENGTH, DEFAULT_TTL, DEFAULT_META_TTL);
-    }
+  public RedisBrokerConfig withCommandTimeout(Duration commandTimeout) {
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker);
+  }
+
+  public RedisBrokerConfig withBreaker(Breaker breaker) {
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker);
   }
 
   /**
@@ -159,26 +115,71 @@ public record RedisBrokerConfig(
     }
   }
 
-  static Topology topologyOf(String uri) {
-    int colon = uri.indexOf("://");
-    if (colon <= 0) throw new IllegalArgumentException("uri must start with a scheme such as redis://: " + uri);
-    String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
-    switch (scheme) {
-      case "redis":
-      case "rediss":
-      case "redis-socket":
-        return Topology.STANDALONE;
-      case "redis-sentinel":
-      case "rediss-sentinel":
-        if (uri.indexOf('#') < 0) throw new IllegalArgumentException("a sentinel uri needs #<master name>: " + uri);
-        return Topology.SENTINEL;
-      case "redis-cluster":
-      case "rediss-cluster":
-        if (uri.length() == colon + 3) throw new IllegalArgumentException("a cluster uri needs at least one host: " + uri);
-        return Topology.CLUSTER;
-      default:
-        throw new IllegalArgumentException("unknown uri scheme '" + scheme + "' (redis, rediss, redis-sentinel, redis-cluster): " + uri);
+  /** The schemes the broker accepts, in the order messages list them, and what each picks. */
+  private static final Map<String, Topology> SCHEMES = schemes();
+
+  private static Map<String, Topology> schemes() {
+    Map<String, Topology> m = new LinkedHashMap<>();
+    m.put("redis", Topology.STANDALONE);
+    m.put("rediss", Topology.STANDALONE);
+    m.put("redis-socket", Topology.STANDALONE);
+    m.put("redis-sentinel", Topology.SENTINEL);
+    m.put("rediss-sentinel", Topology.SENTINEL);
+    m.put("redis-cluster", Topology.CLUSTER);
+    m.put("rediss-cluster", Topology.CLUSTER);
+    return Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * What is wrong with {@code uri} for this broker, as a rule ("must ..."), or null when the broker
+   * can use it: a scheme it knows, and a URI the client library parses. The configuration loader asks
+   * this before the broker is built, so a bad URI stops the node with a message naming the setting.
+   */
+  public static String uriProblem(String uri) {
+    String scheme = scheme(uri);
+    if (scheme.isEmpty()) return "must start with a scheme such as redis://";
+    Topology topology = SCHEMES.get(scheme);
+    if (topology == null) return "must use one of the schemes " + String.join("://, ", SCHEMES.keySet()) + "://";
+    if (topology == Topology.SENTINEL && uri.indexOf('#') < 0) {
+      return "must name the master after # (redis-sentinel://host:26379#mymaster)";
     }
+    if (topology == Topology.CLUSTER && uri.length() == scheme.length() + 3) return "must name at least one host";
+    try {
+      if (topology == Topology.CLUSTER) {
+        RedisClusterURIUtil.toRedisURIs(URI.create(clusterSeeds(uri)));
+      } else {
+        RedisURI.create(uri);
+      }
+    } catch (RuntimeException e) {
+      return "must be a URI the Redis client can parse";
+    }
+    return null;
+  }
+
+  /** A redis-cluster:// URI as the client library takes its seed nodes: with the plain redis:// scheme. */
+  static String clusterSeeds(String uri) {
+    return uri.replaceFirst("-cluster://", "://");
+  }
+
+  /** Why {@code keyPrefix} cannot be used, as a rule ("must ..."), or null when it can. */
+  public static String keyPrefixProblem(String keyPrefix) {
+    // a brace in the prefix would become the hash tag and put every room in one slot
+    return keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0 ? "must not contain '{' or '}'" : null;
+  }
+
+  private static String scheme(String uri) {
+    int colon = uri.indexOf("://");
+    return colon <= 0 ? "" : uri.substring(0, colon).toLowerCase(Locale.ROOT);
+  }
+
+  /** The uri without its password, for logs and messages. */
+  String safeUri() {
+    return redacted(uri);
+  }
+
+  /** {@code uri} without its password, for logs and messages. */
+  public static String redacted(String uri) {
+    return uri.replaceAll("//[^@/]*@", "//***@");
   }
 
   private static void requirePositive(Duration d, String name) {
@@ -186,20 +187,9 @@ public record RedisBrokerConfig(
     if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive: " + d);
   }
 
-  private static void requireWholeSeconds(Duration d, String name) {
-    requirePositive(d, name);
-    // EXPIRE takes whole seconds; a fraction would be silently dropped
-    if (d.toNanosPart() != 0) throw new IllegalArgumentException(name + " must be whole seconds: " + d);
-  }
-
-  /** The uri without its password, for logs and messages. */
-  String safeUri() {
-    return uri.replaceAll("//[^@/]*@", "//***@");
-  }
-
   @Override
   public String toString() {
-    return "RedisBrokerConfig[uri=" + safeUri() + ", keyPrefix=" + keyPrefix + ", history=" + history
+    return "RedisBrokerConfig[uri=" + redacted(uri) + ", keyPrefix=" + keyPrefix + ", history=" + history
         + ", commandTimeout=" + commandTimeout + ", resubscribeInterval=" + resubscribeInterval + ", breaker=" + breaker + "]";
   }
 }

@@ -41,7 +41,7 @@ public final class RedisBrokers {
    * {@link BrokerUnavailableException} until it connects. Its circuit breaker's meters are bound to
    * {@code registry}.
    *
-   * @throws IllegalArgumentException when the URI cannot be parsed
+   * @throws IllegalArgumentException when the URI cannot be parsed (checked first by {@link RedisBrokerConfig#uriProblem})
    */
   public static Broker create(RedisBrokerConfig config, MeterRegistry registry) {
     java.util.Objects.requireNonNull(config, "config");
@@ -75,7 +75,7 @@ public final class RedisBrokers {
     TimeoutOptions timeouts = TimeoutOptions.enabled(config.commandTimeout());
     switch (config.topology()) {
       case CLUSTER: {
-        List<RedisURI> seeds = RedisClusterURIUtil.toRedisURIs(URI.create(config.uri().replaceFirst("-cluster://", "://")));
+        List<RedisURI> seeds = RedisClusterURIUtil.toRedisURIs(URI.create(RedisBrokerConfig.clusterSeeds(config.uri())));
         seeds.forEach(u -> u.setTimeout(config.commandTimeout()));
         ClusterClientOptions clusterOptions = ClusterClientOptions.builder()
             .autoReconnect(true)

@@ -14,6 +14,7 @@ import io.roomcast.core.BrokerContract;
 import io.roomcast.core.BrokerUnavailableException;
 import io.roomcast.core.Payload;
 import io.roomcast.core.Publication;
+import io.roomcast.core.RoomHistory;
 import io.roomcast.protocol.v1.Envelope;
 import io.roomcast.testkit.Resp;
 import io.roomcast.testkit.StandaloneRedis;
@@ -226,8 +227,8 @@ class RedisBrokerStandaloneIT extends BrokerContract {
 
   @Test
   void roomsKeepTheHistoryOfTheirLongestMatchingPrefix() {
-    RedisBrokerConfig config = RedisBrokerConfig.defaults(redis.uri()).withHistoryByPrefix(java.util.Map.of(
-        "none:", new RedisBrokerConfig.History(0, java.time.Duration.ofHours(1), java.time.Duration.ofDays(30))));
+    RedisBrokerConfig config = RedisBrokerConfig.defaults(redis.uri()).withHistory(new RoomHistory(
+        RoomHistory.defaultHistory().defaults(), java.util.Map.of("none:", new RoomHistory.Policy(0, java.time.Duration.ofHours(1)))));
     try (Broker broker = RedisBrokers.create(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
       broker.start(new Fixtures.Recorder());
       String kept = room("kept");
@@ -245,8 +246,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
   void historyExpiresAndIsTrimmedAsConfigured() {
     Fixtures.Recorder rec = new Fixtures.Recorder();
     String uri = redis.uri();
-    RedisBrokerConfig small = RedisBrokerConfig.defaults(uri).withHistory(
-        new RedisBrokerConfig.History(3, java.time.Duration.ofSeconds(1), RedisBrokerConfig.History.DEFAULT_META_TTL));
+    RedisBrokerConfig small = RedisBrokerConfig.defaults(uri).withHistory(RoomHistory.uniform(3, java.time.Duration.ofSeconds(1)));
     try (Broker broker = RedisBrokers.create(small, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
       broker.start(rec);
       String room = room("trim");

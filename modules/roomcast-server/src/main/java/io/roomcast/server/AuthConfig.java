@@ -41,6 +41,8 @@ public record AuthConfig(
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
   /** HS256 needs a key as long as its hash (RFC 7518 section 3.2). */
   static final int MIN_HMAC_SECRET_BYTES = 32;
+  /** API keys are guessable below this. */
+  static final int MIN_API_KEY_LENGTH = 16;
 
   public AuthConfig {
     Objects.requireNonNull(hmacSecret, "hmacSecret");
@@ -62,7 +64,9 @@ public record AuthConfig(
     if (jwksRefresh.isNegative() || jwksRefresh.isZero()) throw new IllegalArgumentException("jwks-refresh must be positive: " + jwksRefresh);
     if (clockSkew.isNegative()) throw new IllegalArgumentException("clock-skew must not be negative: " + clockSkew);
     for (String k : apiKeys) {
-      if (k.length() < 16) throw new IllegalArgumentException("an API key must be at least 16 characters");
+      if (k.length() < MIN_API_KEY_LENGTH) {
+        throw new IllegalArgumentException("an API key must be at least " + MIN_API_KEY_LENGTH + " characters");
+      }
     }
     List<String> bad = RoomPermissions.invalidGrants(anonymousRooms.subscribe());
     bad.addAll(RoomPermissions.invalidGrants(anonymousRooms.publish()));

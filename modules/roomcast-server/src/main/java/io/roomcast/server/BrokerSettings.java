@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * Which broker a node runs on and what it keeps.
  *
- * @param redis the Redis URI (redis://, redis-sentinel://, redis-cluster://); empty for the in-memory broker
+ * @param redis the Redis URI (redis://, rediss://, redis-sentinel://, redis-cluster://, ...: what
+ *     {@link io.roomcast.redis.RedisBrokerConfig#uriProblem} accepts); empty for the in-memory broker
  * @param keyPrefix put before every Redis key and channel of roomcast
  * @param commandTimeout the longest one Redis command may take before it fails as unavailable
  * @param history how much of each room is kept for recovery, by room-name prefix
@@ -22,9 +23,5 @@ public record BrokerSettings(Optional<String> redis, String keyPrefix, Duration 
       throw new IllegalArgumentException("command timeout must be positive: " + commandTimeout);
     }
     Objects.requireNonNull(history, "history");
-  }
-
-  public BrokerSettings withRedis(String uri) {
-    return new BrokerSettings(Optional.of(uri), keyPrefix, commandTimeout, history);
   }
 }

@@ -1,6 +1,7 @@
 package io.roomcast.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.roomcast.core.Broker;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,6 +16,9 @@ import picocli.CommandLine.Option;
     description = "Runs a roomcast node. Every setting also has an environment variable and a config file key: "
         + "see docs/configuration.md.")
 public final class Main implements Callable<Integer> {
+  /** The exit status of a node that did not start because of its configuration; the reason is one line on stderr. */
+  static final int BAD_CONFIGURATION = 2;
+
   @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on (env ROOMCAST_PORT; default 8080).")
   Integer port;
 
@@ -45,18 +49,20 @@ public final class Main implements Callable<Integer> {
     Path file = config != null ? config
         : Optional.ofNullable(System.getenv("ROOMCAST_CONFIG")).map(Path::of).orElse(null);
     ServerConfig cfg;
+    MeterRegistry registry = Metrics.prometheus();
+    Broker broker;
     try {
       cfg = ConfigLoader.load(Optional.ofNullable(file), flags, System.getenv());
+      broker = Brokers.forConfig(cfg.broker(), registry); // the broker's own checks, should the loader's miss one
     } catch (IllegalArgumentException e) {
       System.err.println("roomcast-server: bad configuration: " + e.getMessage());
-      return 2;
+      return BAD_CONFIGURATION;
     }
     // Every log line names its node (the %property{node} of the plain pattern, a "node" field in JSON).
     if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logs) {
       logs.putProperty("node", cfg.node().nodeId());
     }
-    MeterRegistry registry = Metrics.prometheus();
-    RoomcastServer server = RoomcastServer.start(cfg, Brokers.forConfig(cfg.broker(), registry), registry);
+    RoomcastServer server = RoomcastServer.start(cfg, broker, registry);
     // SIGTERM drains first: clients are sent away over the drain window, then the node stops.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.drain().join();

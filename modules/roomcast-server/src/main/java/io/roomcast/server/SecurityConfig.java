@@ -36,10 +36,6 @@ public record SecurityConfig(AuthConfig auth, OriginPolicy origins, ConnectionLi
     return new SecurityConfig(auth, origins, c, publishRate, proxies, tls);
   }
 
-  public SecurityConfig withPublishRate(PublishRateLimits r) {
-    return new SecurityConfig(auth, origins, connections, r, proxies, tls);
-  }
-
   public SecurityConfig withProxies(TrustedProxies p) {
     return new SecurityConfig(auth, origins, connections, publishRate, p, tls);
   }

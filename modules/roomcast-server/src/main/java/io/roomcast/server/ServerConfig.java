@@ -50,7 +50,8 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
   }
 
   public ServerConfig withRedis(String uri) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker.withRedis(uri), node, security, demoTicker, deflate, ioThreads);
+    BrokerSettings redis = new BrokerSettings(Optional.of(uri), broker.keyPrefix(), broker.commandTimeout(), broker.history());
+    return new ServerConfig(host, port, closeTimeout, drainWindow, redis, node, security, demoTicker, deflate, ioThreads);
   }
 
   public ServerConfig withNode(NodeConfig newNode) {
@@ -59,13 +60,5 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
 
   public ServerConfig withSecurity(SecurityConfig newSecurity) {
     return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, newSecurity, demoTicker, deflate, ioThreads);
-  }
-
-  public ServerConfig withIoThreads(int threads) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, security, demoTicker, deflate, threads);
-  }
-
-  public ServerConfig withDeflate(DeflateSettings newDeflate) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, security, demoTicker, newDeflate, ioThreads);
   }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/configuration.md is generated from reference.conf, so the reference cannot drift from the
- * code. To regenerate: {@code mvn -pl modules/roomcast-server test -Dtest=ConfigurationDocTest -Droomcast.writeDocs=true}.
+ * code. To regenerate: {@code mvn -B -ntp -o -pl modules/roomcast-server -am test -Dtest=ConfigurationDocTest
+ * -Dsurefire.failIfNoSpecifiedTests=false -Droomcast.writeDocs=true}.
  */
 class ConfigurationDocTest {
   private static final Path DOC = Path.of("../../docs/configuration.md");
@@ -35,8 +36,10 @@ class ConfigurationDocTest {
         .append("do not edit by hand.\n\n")
         .append("A setting comes from, in order of precedence: its flag (where there is one), its environment ")
         .append("variable, the file given with `--config` (or `ROOMCAST_CONFIG`; HOCON or JSON, same keys), ")
-        .append("and the default below. Durations take units (`500ms`, `5s`, `1m`). An unknown key in the file, ")
-        .append("or a value of the wrong type, stops the node at start with a message naming the key.\n\n")
+        .append("and the default below. Durations take a unit (`500ms`, `5s`, `1m`, `24h`, `7d`): a bare number is refused. ")
+        .append("Every value is checked when the node starts: an unknown key in the file, a value of the wrong type, out of ")
+        .append("its bounds or at odds with another setting stops the node with one line naming the key and the value, e.g. ")
+        .append("`roomcast-server: bad configuration: roomcast.limits.max-rooms must be at least 1, got 0`, and exit status 2.\n\n")
         .append("| key | environment variable | default | meaning |\n")
         .append("| --- | --- | --- | --- |\n");
     Map<String, ConfigValue> sorted = new TreeMap<>();

@@ -78,7 +78,7 @@ class HostileClientIT {
 
   @Test
   void aFrameHeaderDeclaring100MegabytesClosesWith1009BeforeAnyPayload() throws Exception {
-    try (TestNode node = TestNode.start(n -> n.withLimits(SMALL)); Bystander bystander = Bystander.on(node.ws());
+    try (TestNode node = TestNode.start(n -> n.withLimits(SMALL, n.maxRecovered())); Bystander bystander = Bystander.on(node.ws());
          RawWebSocket raw = RawWebSocket.connect(node.port(), ATTACKER)) {
       assertThat(raw.upgrade()).isEqualTo(101);
 
@@ -97,7 +97,7 @@ class HostileClientIT {
 
   @Test
   void fragmentsAddingUpToMoreThanTheLimitCloseWith1009() throws Exception {
-    try (TestNode node = TestNode.start(n -> n.withLimits(SMALL)); Bystander bystander = Bystander.on(node.ws());
+    try (TestNode node = TestNode.start(n -> n.withLimits(SMALL, n.maxRecovered())); Bystander bystander = Bystander.on(node.ws());
          RawWebSocket raw = RawWebSocket.connect(node.port(), ATTACKER)) {
       assertThat(raw.upgrade()).isEqualTo(101);
 

@@ -141,7 +141,7 @@ class NodeEndToEndIT {
 
   @Test
   void httpApiAnswersPreciseStatuses() throws Exception {
-    try (TestNode node = TestNode.start(n -> n.withLimits(SMALL))) {
+    try (TestNode node = TestNode.start(n -> n.withLimits(SMALL, n.maxRecovered()))) {
       assertThat(node.get("/healthz").statusCode()).isEqualTo(200);
       assertThat(node.get("/readyz").statusCode()).isEqualTo(200);
       assertThat(node.post("/api/v1/rooms/bad%20room/messages", "text/plain", new byte[1]).statusCode()).isEqualTo(400);
@@ -195,7 +195,7 @@ class NodeEndToEndIT {
 
   @Test
   void messageOverTheSizeLimitClosesWith1009AndOthersKeepReceiving() {
-    try (TestNode node = TestNode.start(n -> n.withLimits(SMALL));
+    try (TestNode node = TestNode.start(n -> n.withLimits(SMALL, n.maxRecovered()));
          RoomcastClient good = RoomcastClient.connect(node.ws());
          RoomcastClient big = RoomcastClient.connect(node.ws())) {
       Inbox inbox = new Inbox();

@@ -53,6 +53,24 @@ class RunCommandIT {
     assertThat(Files.readString(log)).contains("listening on");
   }
 
+  @Test
+  void aBadSettingStopsTheJarWithOneLineNamingItAndStatus2() throws Exception {
+    // A fractional TTL with Redis once passed the loader and failed later, as a stack trace.
+    ProcessBuilder run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", Path.of("target/roomcast-server.jar").toString(), "--port", "0", "--redis", "redis://127.0.0.1:1");
+    run.environment().put("ROOMCAST_HISTORY_TTL", "1500ms");
+    Path err = Files.createTempFile("roomcast-node", ".err");
+    Process node = run.redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      assertThat(node.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("node exits at once").isTrue();
+      assertThat(node.exitValue()).isEqualTo(Main.BAD_CONFIGURATION);
+      assertThat(Files.readString(err)).isEqualTo("roomcast-server: bad configuration: roomcast.history.ttl must be whole seconds "
+          + "(Redis expires keys by the second), got 1500ms" + System.lineSeparator());
+    } finally {
+      node.destroyForcibly();
+    }
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

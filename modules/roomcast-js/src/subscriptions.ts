@@ -1,0 +1,177 @@
+import { num, type ClientFrameInit, type ServerFrameMsg } from './codec.js';
+import type { Emit } from './emitter.js';
+import { ErrorCode, RoomcastError } from './errors.js';
+import type { Requests } from './requests.js';
+import type { Scheduler } from './scheduler.js';
+import { Subscription, type SubscriptionOwner } from './subscription.js';
+import type { ClientEvents, Position, RoomMessage, SubscribedEvent, SubscriptionHandlers } from './types.js';
+
+/** What the subscriptions need from the connection they live on, passed down by the client. */
+export interface SubscriptionLink {
+  /** Whether the client is connected (frames sent now reach the node). */
+  readonly connected: boolean;
+  /** Sends frames on the open connection, batched. */
+  send(frames: ClientFrameInit[]): void;
+  /** Gives up on the connection and reconnects. */
+  abort(reason: string): void;
+}
+
+/**
+ * The rooms of the client: subscribe and unsubscribe, resubscription from the last position seen,
+ * retries of a subscribe the node could not serve for now, the `subscribed` replies and stream resets,
+ * and message delivery (each offset once).
+ */
+export class Subscriptions {
+  /** Rooms by name: subscribed, or to be subscribed at the next connection. */
+  private readonly subs = new Map<string, Subscription>();
+
+  constructor(private readonly owner: SubscriptionOwner, private readonly requests: Requests,
+      private readonly link: SubscriptionLink, private readonly scheduler: Scheduler,
+      private readonly random: () => number, private readonly emit: Emit<ClientEvents>) {}
+
+  get(room: string): Subscription | undefined {
+    return this.subs.get(room);
+  }
+
+  /** @throws RoomcastError 409 when already subscribed to `room` */
+  add(room: string, handlers: SubscriptionHandlers, since: Position | undefined): Subscription {
+    if (this.subs.has(room)) {
+      throw new RoomcastError(ErrorCode.ALREADY_SUBSCRIBED, `already subscribed to ${room}`, 'subscribe', 'client');
+    }
+    const sub = new Subscription(this.owner, room, handlers, since);
+    this.subs.set(room, sub);
+    if (this.link.connected) this.sendSubscribes([sub]);
+    return sub;
+  }
+
+  remove(room: string): Promise<void> {
+    const sub = this.subs.get(room);
+    if (!sub) return Promise.resolve();
+    this.subs.delete(room);
+    sub.onEnded(new RoomcastError(ErrorCode.NOT_SUBSCRIBED, `unsubscribed from ${room}`, 'subscribe', 'client'));
+    call(() => sub.handlers.onUnsubscribed?.());
+    this.emit('unsubscribed', room);
+    if (!this.link.connected) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const id = this.requests.internal('unsubscribe', () => resolve(), () => resolve());
+      this.link.send([{ id, unsubscribe: { room } }]);
+    });
+  }
+
+  /** A new connection: every room is subscribed again, from its last position. */
+  resubscribeAll(): void {
+    this.sendSubscribes([...this.subs.values()]);
+  }
+
+  /** The connection closed: retries wait for the next one, confirmed rooms go back to `subscribing`. */
+  connectionClosed(): void {
+    for (const sub of this.subs.values()) {
+      sub.retryTimer?.cancel();
+      sub.retryTimer = undefined;
+      if (sub.state === 'subscribed') sub.state = 'subscribing';
+    }
+  }
+
+  /** A `message` frame: delivered to its room's handler, then to the client's `message` listeners; an offset seen already is dropped. */
+  onMessage(m: NonNullable<ServerFrameMsg['message']>): void {
+    const room = m.room ?? '';
+    const sub = this.subs.get(room);
+    if (!sub) return; // unsubscribed meanwhile
+    const offset = num(m.offset);
+    const epoch = m.epoch ?? '';
+    if (offset !== undefined) {
+      const last = sub.position;
+      if (last && last.epoch === epoch && offset <= last.offset) return; // seen already
+      sub.position = { offset, epoch };
+    }
+    const msg: RoomMessage = { room, epoch, timeMs: num(m.timeMs) ?? 0 };
+    if (offset !== undefined) msg.offset = offset;
+    if (m.text !== null && m.text !== undefined) msg.text = m.text;
+    else if (m.data) msg.data = m.data;
+    call(() => sub.handlers.onMessage?.(msg));
+    this.emit('message', msg);
+  }
+
+  /**
+   * An unsolicited `subscribed` (no id): while connected, the node found a gap it cannot fill or the
+   * room's epoch changed. The stream goes on from the given position; the app must reload its state.
+   */
+  onStreamReset(s: NonNullable<ServerFrameMsg['subscribed']>): void {
+    const sub = this.subs.get(s.room ?? '');
+    if (!sub || sub.state !== 'subscribed') return;
+    const position: Position = { offset: num(s.position?.offset) ?? 0, epoch: s.position?.epoch ?? '' };
+    const since = sub.position;
+    sub.position = position;
+    const event: SubscribedEvent = { room: sub.room, position, resubscribed: false, recovered: s.recovered ?? false };
+    if (since) event.since = since;
+    call(() => sub.handlers.onSubscribed?.(event));
+    this.emit('subscribed', event);
+  }
+
+  private sendSubscribes(subs: Subscription[]): void {
+    const frames: ClientFrameInit[] = [];
+    for (const sub of subs) {
+      if (this.subs.get(sub.room) !== sub) continue;
+      sub.state = 'subscribing';
+      const since = sub.position ? { ...sub.position } : undefined;
+      const id = this.requests.internal('subscribe',
+        (f) => this.onSubscribeReply(sub, since, f),
+        (e) => this.onSubscribeFailed(sub, e));
+      frames.push({ id, subscribe: since ? { room: sub.room, since: { offset: since.offset, epoch: since.epoch } } : { room: sub.room } });
+    }
+    if (frames.length > 0) this.link.send(frames);
+  }
+
+  private onSubscribeReply(sub: Subscription, since: Position | undefined, f: ServerFrameMsg): void {
+    if (this.subs.get(sub.room) !== sub || !f.subscribed) return;
+    const s = f.subscribed;
+    const position: Position = { offset: num(s.position?.offset) ?? 0, epoch: s.position?.epoch ?? '' };
+    let recovered: boolean | undefined;
+    if (since) {
+      if (s.recovered !== null && s.recovered !== undefined) recovered = s.recovered;
+      else if (since.epoch !== position.epoch) recovered = false; // offsets of two epochs are unrelated
+      else if (since.offset === position.offset) recovered = true; // nothing was published meanwhile
+    }
+    // Unless the server replays the gap, delivery continues from its current position.
+    if (recovered !== true || !sub.position) sub.position = position;
+    const event: SubscribedEvent = { room: sub.room, position, resubscribed: sub.confirmed };
+    if (since) {
+      event.since = since;
+      event.recovered = recovered;
+    }
+    sub.onConfirmed(event);
+    call(() => sub.handlers.onSubscribed?.(event));
+    this.emit('subscribed', event);
+  }
+
+  private onSubscribeFailed(sub: Subscription, error: RoomcastError): void {
+    if (this.subs.get(sub.room) !== sub) return;
+    if (error.code === ErrorCode.TIMEOUT && error.source === 'client') {
+      // The node may still take it (a retry would then be refused with 409): start over on a new connection.
+      this.link.abort(`no reply to subscribe ${sub.room} within ${this.requests.timeoutMs} ms`);
+      return;
+    }
+    call(() => sub.handlers.onError?.(error));
+    this.emit('error', { context: 'subscribe', error, room: sub.room });
+    if (error.retryable) {
+      sub.failures++;
+      const delay = Math.min(10_000, 250 * 2 ** Math.min(sub.failures, 6)) * (1 - 0.5 * this.random());
+      sub.retryTimer = this.scheduler.after(delay, () => {
+        sub.retryTimer = undefined;
+        if (this.link.connected) this.sendSubscribes([sub]);
+      });
+      return;
+    }
+    this.subs.delete(sub.room);
+    sub.onFailed(error);
+  }
+}
+
+/** Runs an application callback; what it throws is reported, not propagated into the client. */
+function call(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    console.error('roomcast: a subscription handler threw', e);
+  }
+}
