@@ -70,10 +70,6 @@ final class ApiCredentials {
     return "subject:" + principal.subject();
   }
 
-  MeterRegistry registry() {
-    return registry;
-  }
-
   private Principal unauthorized(HttpServerExchange exchange, String message) {
     registry.counter(MetricNames.HTTP_REJECTED, "code", "401").increment();
     exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");

@@ -22,8 +22,6 @@ import java.util.function.LongSupplier;
  * per request, so the cost of a request does not grow with the number of credentials.
  */
 final class ApiPublishRate {
-  static final int DEFAULT_PER_SECOND = 1_000;
-  static final int DEFAULT_BURST = 2_000;
   /** Queued credentials looked at per request; more than one, so the queue shrinks faster than it grows. */
   private static final int FORGET_PER_REQUEST = 2;
 
@@ -39,15 +37,13 @@ final class ApiPublishRate {
   /** Every bucket's key once, with when it is due to be looked at, soonest first. */
   private final ConcurrentLinkedQueue<Due> due = new ConcurrentLinkedQueue<>();
 
-  ApiPublishRate(int perSecond, int burst, MeterRegistry registry) {
-    this(perSecond, burst, registry, System::nanoTime);
+  ApiPublishRate(ApiPublishRateLimits limits, MeterRegistry registry) {
+    this(limits, registry, System::nanoTime);
   }
 
-  ApiPublishRate(int perSecond, int burst, MeterRegistry registry, LongSupplier nanoClock) {
-    if (perSecond <= 0) throw new IllegalArgumentException("perSecond must be positive: " + perSecond);
-    if (burst < perSecond) throw new IllegalArgumentException("burst (" + burst + ") must be at least perSecond (" + perSecond + ")");
-    this.perSecond = perSecond;
-    this.burst = burst;
+  ApiPublishRate(ApiPublishRateLimits limits, MeterRegistry registry, LongSupplier nanoClock) {
+    this.perSecond = limits.perSecond();
+    this.burst = limits.burst();
     this.nanoClock = nanoClock;
     this.meter = new TimeMeter() {
       @Override

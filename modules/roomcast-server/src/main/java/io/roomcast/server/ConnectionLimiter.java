@@ -14,15 +14,14 @@ import java.util.function.LongSupplier;
  * address opens them (Bucket4j). A handshake takes a {@link Slot} before the upgrade and the
  * connection gives it back when it closes (or at once when the upgrade does not happen).
  *
- * <p>IPv6 addresses count per network of {@code ipv6PrefixBits} (a /64 by default: one subscriber's
- * line), so a client rotating addresses inside its prefix shares one budget. An address's entry is
+ * <p>IPv6 addresses count per network of {@code limits.ipv6PrefixLength()} bits (a /64 by default: one
+ * subscriber's line), so a client rotating addresses inside its prefix shares one budget. An address's entry is
  * taken, given back and forgotten inside {@link ConcurrentHashMap#compute} on its key, so a
  * handshake and the removal of an idle entry cannot interleave. Idle entries are forgotten from a
  * queue ordered by the time they fell idle, a few per handshake: the cost of a handshake does not
  * grow with the number of addresses.
  */
 final class ConnectionLimiter {
-  static final int DEFAULT_IPV6_PREFIX_BITS = 64;
   /** Idle entries looked at per handshake; more than one, so the queue shrinks faster than it grows. */
   private static final int FORGET_PER_ACQUIRE = 2;
 
@@ -40,15 +39,12 @@ final class ConnectionLimiter {
   private final ConcurrentLinkedQueue<Idle> idle = new ConcurrentLinkedQueue<>();
 
   ConnectionLimiter(ConnectionLimits limits) {
-    this(limits, DEFAULT_IPV6_PREFIX_BITS, System::nanoTime);
+    this(limits, System::nanoTime);
   }
 
-  ConnectionLimiter(ConnectionLimits limits, int ipv6PrefixBits, LongSupplier nanoClock) {
-    if (ipv6PrefixBits < 1 || ipv6PrefixBits > 128) {
-      throw new IllegalArgumentException("ipv6PrefixBits must be within 1..128: " + ipv6PrefixBits);
-    }
+  ConnectionLimiter(ConnectionLimits limits, LongSupplier nanoClock) {
     this.limits = limits;
-    this.ipv6PrefixBits = ipv6PrefixBits;
+    this.ipv6PrefixBits = limits.ipv6PrefixLength();
     this.nanoClock = nanoClock;
     this.meter = new TimeMeter() {
       @Override
@@ -114,7 +110,7 @@ final class ConnectionLimiter {
 
   /**
    * The key {@code address} counts under: an IPv4 address itself, an IPv6 address's network of
-   * {@code ipv6PrefixBits} ({@code 2001:db8:0:0:0:0:0:0/64}). IPv4-mapped IPv6 addresses count as IPv4.
+   * {@code ipv6PrefixLength} bits ({@code 2001:db8:0:0:0:0:0:0/64}). IPv4-mapped IPv6 addresses count as IPv4.
    */
   String key(String address) {
     if (address.indexOf(':') < 0) return address;

@@ -24,8 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JwksRefresher implements JWKSource<SecurityContext> {
   private static final Logger log = LoggerFactory.getLogger(JwksRefresher.class);
-  /** The default for refreshes asked for by tokens with an unknown key id. */
-  static final Duration DEFAULT_REFUSED_KID_INTERVAL = Duration.ofSeconds(30);
   private static final long NEVER = Long.MIN_VALUE;
 
   private final String location;

@@ -56,11 +56,6 @@ final class JwtAuthenticator implements Authenticator {
   private final long clockSkewSeconds;
 
   JwtAuthenticator(AuthConfig config) {
-    this(config, JwksRefresher.DEFAULT_REFUSED_KID_INTERVAL);
-  }
-
-  /** @param refusedKidInterval how often, at most, a token with an unknown key id makes the JWKS be fetched again */
-  JwtAuthenticator(AuthConfig config, java.time.Duration refusedKidInterval) {
     List<JWK> keys = Keys.load(config);
     if (config.jwks().isPresent()) {
       Callable<JWKSet> fetch = fetcher(config.jwks().get()); // first: a bad location fails before a thread starts
@@ -69,7 +64,7 @@ final class JwtAuthenticator implements Authenticator {
         t.setDaemon(true);
         return t;
       });
-      jwks = new JwksRefresher(config.jwks().get(), fetch, refusedKidInterval, System::nanoTime, jwksThread);
+      jwks = new JwksRefresher(config.jwks().get(), fetch, config.jwksRefusedKidRefresh(), System::nanoTime, jwksThread);
       // Once at start, on this thread: the first handshakes find the keys held.
       if (!jwks.refresh()) log.warn("JWKS not available at start; tokens signed with its keys fail until it is");
       long every = config.jwksRefresh().toMillis();

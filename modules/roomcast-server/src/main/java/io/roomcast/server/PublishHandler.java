@@ -35,10 +35,6 @@ final class PublishHandler implements HttpHandler {
   private final ApiCredentials credentials;
   private final ApiPublishRate rate;
 
-  PublishHandler(Node node, ApiCredentials credentials) {
-    this(node, credentials, new ApiPublishRate(ApiPublishRate.DEFAULT_PER_SECOND, ApiPublishRate.DEFAULT_BURST, credentials.registry()));
-  }
-
   PublishHandler(Node node, ApiCredentials credentials, ApiPublishRate rate) {
     this.node = node;
     this.maxPayloadBytes = node.config().limits().maxPayloadBytes();

@@ -34,7 +34,7 @@ class ApiPublishRateIT {
     ApiCredentials credentials = new ApiCredentials(auth, authenticator, registry);
     Undertow http = Undertow.builder().addHttpListener(0, "127.0.0.1")
         .setHandler(Handlers.routing().post("/api/v1/rooms/{room}/messages",
-            new PublishHandler(node, credentials, new ApiPublishRate(1, 3, registry, () -> 0L)))) // time stands still: nothing refills
+            new PublishHandler(node, credentials, new ApiPublishRate(new ApiPublishRateLimits(1, 3), registry, () -> 0L)))) // time stands still: nothing refills
         .build();
     http.start();
     try {

@@ -20,7 +20,7 @@ class ApiPublishRateTest {
 
   @Test
   void aCredentialGetsItsBurstThenItsRateAndIsToldHowLongToWait() {
-    ApiPublishRate rate = new ApiPublishRate(2, 4, registry, now::get);
+    ApiPublishRate rate = new ApiPublishRate(new ApiPublishRateLimits(2, 4), registry, now::get);
     for (int i = 0; i < 4; i++) assertThat(rate.tryAcquire("subject:alice")).isZero();
     assertThat(rate.tryAcquire("subject:alice")).as("one token back in 0.5 s: wait 1 s").isEqualTo(1);
     assertThat(rate.tryAcquire("subject:bob")).as("another credential has its own bucket").isZero();
@@ -32,10 +32,10 @@ class ApiPublishRateTest {
 
   @Test
   void retryAfterRoundsUpToWholeSeconds() {
-    ApiPublishRate rate = new ApiPublishRate(1, 1, registry, now::get);
+    ApiPublishRate rate = new ApiPublishRate(new ApiPublishRateLimits(1, 1), registry, now::get);
     assertThat(rate.tryAcquire("api-key:0")).isZero();
     assertThat(rate.tryAcquire("api-key:0")).isEqualTo(1);
-    ApiPublishRate slow = new ApiPublishRate(1, 3, registry, now::get);
+    ApiPublishRate slow = new ApiPublishRate(new ApiPublishRateLimits(1, 3), registry, now::get);
     for (int i = 0; i < 3; i++) slow.tryAcquire("api-key:0");
     now.addAndGet(Duration.ofMillis(100).toNanos());
     assertThat(slow.tryAcquire("api-key:0")).as("0.9 s to wait").isEqualTo(1);
@@ -43,7 +43,7 @@ class ApiPublishRateTest {
 
   @Test
   void bucketsAreForgottenOnlyWhenFullAgainAFewPerRequest() {
-    ApiPublishRate rate = new ApiPublishRate(10, 10, registry, now::get); // refills from empty in 1 s
+    ApiPublishRate rate = new ApiPublishRate(new ApiPublishRateLimits(10, 10), registry, now::get); // refills from empty in 1 s
     for (int i = 0; i < 100; i++) rate.tryAcquire("subject:user-" + i);
     assertThat(rate.tracked()).isEqualTo(100);
     now.addAndGet(Duration.ofMillis(500).toNanos());
@@ -58,7 +58,7 @@ class ApiPublishRateTest {
 
   @Test
   void aBucketIsForgottenOnlyWhenFullSoForgettingForgivesNothing() {
-    ApiPublishRate rate = new ApiPublishRate(1, 2, registry, now::get); // refills from empty in 2 s
+    ApiPublishRate rate = new ApiPublishRate(new ApiPublishRateLimits(1, 2), registry, now::get); // refills from empty in 2 s
     rate.tryAcquire("subject:busy");
     rate.tryAcquire("subject:busy");
     now.set(Duration.ofMillis(2_000).toNanos());
@@ -71,7 +71,7 @@ class ApiPublishRateTest {
 
   @Test
   void nonsenseRatesAreRefused() {
-    assertThatThrownBy(() -> new ApiPublishRate(0, 10, registry)).hasMessageContaining("perSecond");
-    assertThatThrownBy(() -> new ApiPublishRate(10, 5, registry)).hasMessageContaining("burst");
+    assertThatThrownBy(() -> new ApiPublishRateLimits(0, 10)).hasMessageContaining("perSecond");
+    assertThatThrownBy(() -> new ApiPublishRateLimits(10, 5)).hasMessageContaining("burst");
   }
 }

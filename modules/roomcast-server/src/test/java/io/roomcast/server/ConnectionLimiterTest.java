@@ -21,8 +21,8 @@ class ConnectionLimiterTest {
   private final AtomicLong now = new AtomicLong();
 
   private ConnectionLimiter limiter(int maxPerAddress, int perSecond, int burst, int ipv6PrefixBits) {
-    return new ConnectionLimiter(new ConnectionLimits(100_000, maxPerAddress, perSecond, burst, Duration.ofSeconds(10)),
-        ipv6PrefixBits, now::get);
+    return new ConnectionLimiter(new ConnectionLimits(100_000, maxPerAddress, perSecond, burst, Duration.ofSeconds(10), ipv6PrefixBits),
+        now::get);
   }
 
   @Test

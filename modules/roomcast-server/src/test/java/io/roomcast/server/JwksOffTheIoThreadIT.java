@@ -39,8 +39,9 @@ class JwksOffTheIoThreadIT {
     String oldToken = Tokens.rs256(old, "k1", claims);
     String rotatedToken = Tokens.rs256(rotated, "k2", claims);
     try (HeldJwks issuer = new HeldJwks(jwks(key(old, "k1")))) {
-      ServerConfig config = ServerConfig.loopback("jwks").withIoThreads(1);
-      config = config.withSecurity(config.security().withAuth(AuthConfig.open().withJwks(issuer.url())));
+      ServerConfig c = ServerConfig.loopback("jwks");
+      ServerConfig config = new ServerConfig(c.host(), c.port(), c.closeTimeout(), c.drainWindow(), c.broker(), c.node(),
+          c.security().withAuth(AuthConfig.open().withJwks(issuer.url())), c.demoTicker(), c.deflate(), 1); // one I/O thread
       try (RoomcastServer node = RoomcastServer.start(config, new MemoryBroker(), new SimpleMeterRegistry());
            RawWebSocket first = RawWebSocket.connect(node.port(), null)) {
         assertThat(issuer.requests.get()).as("fetched once at start").isEqualTo(1);
