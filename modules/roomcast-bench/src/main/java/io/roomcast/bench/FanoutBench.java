@@ -1,5 +1,6 @@
 package io.roomcast.bench;
 
+import io.roomcast.testkit.NodeProcess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,7 +58,7 @@ public final class FanoutBench {
 
     try (Services services = new Services(Path.of("target", "bench-logs"))) {
       String redis = nodes > 1 ? services.redis() : null;
-      List<Services.Node> started = new ArrayList<>();
+      List<NodeProcess> started = new ArrayList<>();
       for (int i = 0; i < nodes; i++) started.add(services.node("bench-" + i, o.get("jar"), jvm, redis, env));
       List<String> roomNames = new ArrayList<>();
       for (int r = 0; r < rooms; r++) roomNames.add("room-" + r);
@@ -67,10 +68,10 @@ public final class FanoutBench {
         for (int s = 0; s < subscribers; s++) {
           // Rooms round-robin, and nodes round-robin within a room, so every room has members on every node.
           String room = roomNames.get(s % rooms);
-          Services.Node node = started.get((s / rooms) % nodes);
+          NodeProcess node = started.get((s / rooms) % nodes);
           boolean stall = stalled < Math.round(subscribers * stalledFraction) && s % Math.max(1, (int) Math.round(1 / Math.max(stalledFraction, 1e-9))) == 0;
           if (stall) stalled++;
-          clients.open(sources.get(s % sources.size()), node.port(), room, stall);
+          clients.open(sources.get(s % sources.size()), node.port, room, stall);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (clients.subscribed.get() < subscribers && System.nanoTime() < deadline) Thread.sleep(20);
@@ -80,7 +81,7 @@ public final class FanoutBench {
         int live = subscribers - stalled;
         System.out.printf("%d subscribers subscribed (%d stalled)%n", subscribers, stalled);
 
-        List<Integer> ports = started.stream().map(Services.Node::port).toList();
+        List<Integer> ports = started.stream().map(n -> n.port).toList();
         try (Publisher publisher = new Publisher(ports)) {
           Thread pub = new Thread(() -> {
             try {
@@ -95,7 +96,7 @@ public final class FanoutBench {
           clients.resetLatency();
           long m0 = clients.messages(), b0 = clients.bytes(), t0 = System.nanoTime();
           long[] cpu0 = started.stream().mapToLong(n -> Proc.cpuNanos(n.pid())).toArray();
-          long redisCpu0 = services.redisPid > 0 ? Proc.cpuNanos(services.redisPid) : 0;
+          long redisCpu0 = services.redisPid() > 0 ? Proc.cpuNanos(services.redisPid()) : 0;
           long selfCpu0 = Proc.cpuNanos(ProcessHandle.current().pid());
           long rssMin = Long.MAX_VALUE, rssMax = 0;
           for (int sec = 0; sec < duration; sec++) {
@@ -106,7 +107,7 @@ public final class FanoutBench {
           }
           long t1 = System.nanoTime(), m1 = clients.messages(), b1 = clients.bytes();
           long[] cpu1 = started.stream().mapToLong(n -> Proc.cpuNanos(n.pid())).toArray();
-          long redisCpu1 = services.redisPid > 0 ? Proc.cpuNanos(services.redisPid) : 0;
+          long redisCpu1 = services.redisPid() > 0 ? Proc.cpuNanos(services.redisPid()) : 0;
           long selfCpu1 = Proc.cpuNanos(ProcessHandle.current().pid());
           Histogram latency = clients.latency();
           pub.join();
@@ -127,14 +128,14 @@ public final class FanoutBench {
               (b1 - b0) / seconds / 1e6, delivered == 0 ? 0.0 : (double) (b1 - b0) / delivered);
           System.out.printf("node CPU:   %.0f%% of one core in all (%d node(s)), %.2f us per delivery%n",
               nodeCpu / (seconds * 1e9) * 100, nodes, delivered == 0 ? 0.0 : nodeCpu / 1e3 / delivered);
-          if (services.redisPid > 0) {
+          if (services.redisPid() > 0) {
             System.out.printf("redis CPU:  %.0f%% of one core%n", (redisCpu1 - redisCpu0) / (seconds * 1e9) * 100);
           }
           System.out.printf("bench CPU:  %.0f%% of one core (publisher and subscribers)%n", (selfCpu1 - selfCpu0) / (seconds * 1e9) * 100);
           System.out.printf("node RSS:   %d..%d MiB during the measured window (all nodes)%n", rssMin / 1024, rssMax / 1024);
           if (stalled > 0) {
             // Stalled subscribers read nothing, so only the nodes can say what happened to them.
-            for (Services.Node n : started) System.out.printf("node %d metrics: %s%n", n.port(), slowConsumerMetrics(n.port()));
+            for (NodeProcess n : started) System.out.printf("node %d metrics: %s%n", n.port, slowConsumerMetrics(n.port));
           }
         }
       }

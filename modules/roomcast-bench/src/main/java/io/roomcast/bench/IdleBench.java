@@ -1,5 +1,6 @@
 package io.roomcast.bench;
 
+import io.roomcast.testkit.NodeProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -49,12 +50,12 @@ public final class IdleBench {
     System.out.printf("idle: nodes=%d steps=%s node JVM: %s%nload average before: %s%n", nodes, steps, o.get("jvm"), Proc.loadAverage());
 
     try (Services services = new Services(Path.of("target", "bench-logs"))) {
-      List<Services.Node> started = new ArrayList<>();
+      List<NodeProcess> started = new ArrayList<>();
       for (int i = 0; i < nodes; i++) started.add(services.node("idle-" + i, o.get("jar"), jvm, null, Map.of()));
       long[] baseRss = new long[nodes];
       long[] baseHeap = new long[nodes];
       for (int i = 0; i < nodes; i++) {
-        publish(started.get(i).port(), "warm-up"); // loads the publish path's classes before the baseline
+        publish(started.get(i).port, "warm-up"); // loads the publish path's classes before the baseline
         baseHeap[i] = gcAndHeapUsedKib(started.get(i).pid());
         baseRss[i] = Proc.rssKib(started.get(i).pid());
         System.out.printf("node %d (pid %d): empty: RSS %d KiB, heap used %d KiB%n", i, started.get(i).pid(), baseRss[i], baseHeap[i]);
@@ -112,7 +113,7 @@ public final class IdleBench {
         }
         long before = children.stream().mapToLong(Child::messages).sum();
         long t0 = System.nanoTime();
-        for (Services.Node n : started) publish(n.port(), "are you there?");
+        for (NodeProcess n : started) publish(n.port, "are you there?");
         long want = before + subscribed; // each subscribed connection gets the one message of its node
         long reachDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         long got;
@@ -176,9 +177,9 @@ public final class IdleBench {
       in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
     }
 
-    void open(List<Services.Node> nodes, int n, int firstIndex) {
+    void open(List<NodeProcess> nodes, int n, int firstIndex) {
       StringBuilder ports = new StringBuilder();
-      for (Services.Node node : nodes) ports.append(ports.length() == 0 ? "" : ",").append(node.port());
+      for (NodeProcess node : nodes) ports.append(ports.length() == 0 ? "" : ",").append(node.port);
       in.println("open " + ports + " " + n + " " + firstIndex);
       connections += n;
     }

@@ -21,25 +21,11 @@ public interface Connection {
   /**
    * Writes {@code frames}, already encoded for {@link #format()}, as one WebSocket message. The core
    * never starts a write while another is in flight; {@code done} runs on {@link #executor()} once
-   * the message has been handed to the socket (its argument is null) or has failed.
+   * the message has been handed to the socket (its argument is null) or has failed. What the wire
+   * adds (permessage-deflate, say) is the transport's: a {@link WireFrame#shared() shared} frame
+   * carries a slot for its form, made once per node.
    */
-  void write(List<byte[]> frames, WriteCompletion done);
-
-  /**
-   * The node's shared deflater when this connection negotiated permessage-deflate with compression
-   * done once per node; null when messages go plain (or the transport compresses them itself).
-   */
-  default FrameDeflater deflater() {
-    return null;
-  }
-
-  /**
-   * As {@link #write}, but {@code pieces} are the payload of one message already compressed per
-   * RFC 7692 (sent with RSV1 set). Called only when {@link #deflater()} is not null.
-   */
-  default void writeCompressed(List<byte[]> pieces, WriteCompletion done) {
-    throw new UnsupportedOperationException("this connection did not negotiate permessage-deflate");
-  }
+  void write(List<WireFrame> frames, WriteCompletion done);
 
   /**
    * Runs {@code task} on {@link #executor()} after {@code delayMillis}. Timers cost nothing while they

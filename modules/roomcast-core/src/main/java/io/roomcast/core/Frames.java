@@ -13,6 +13,12 @@ import io.roomcast.protocol.v1.Unsubscribed;
 final class Frames {
   private Frames() {}
 
+  /** {@code frame} in {@code format}'s encoding. */
+  static byte[] encode(ServerFrame frame, io.roomcast.protocol.WireFormat format) {
+    return format == io.roomcast.protocol.WireFormat.PROTO
+        ? io.roomcast.protocol.BinaryFrames.encode(frame) : io.roomcast.protocol.JsonFrames.encode(frame);
+  }
+
   private static ServerFrame.Builder reply(int id, boolean hasId) {
     ServerFrame.Builder b = ServerFrame.newBuilder();
     if (hasId) b.setId(id);

@@ -6,8 +6,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Hub implements BrokerListener {
   private final Broker broker;
-  private final ScheduledExecutorService timer;
+  private final Scheduler scheduler;
   private final Duration linger;
   private final NodeMetrics metrics;
   private final Map<Executor, Shard> shards = new ConcurrentHashMap<>();
@@ -26,10 +24,10 @@ final class Hub implements BrokerListener {
   /** The node's write delay in milliseconds: how long a shard gathers publications before a drain. */
   private final long writeDelayMillis;
 
-  Hub(Broker broker, ScheduledExecutorService timer, Duration linger, Duration writeDelay, NodeMetrics metrics) {
+  Hub(Broker broker, Scheduler scheduler, Duration linger, Duration writeDelay, NodeMetrics metrics) {
     this.broker = broker;
     this.writeDelayMillis = writeDelay.toMillis();
-    this.timer = timer;
+    this.scheduler = scheduler;
     this.linger = linger;
     this.metrics = metrics;
     io.micrometer.core.instrument.Gauge.builder(MetricNames.BROKER_SUBSCRIPTIONS, rooms, Map::size)
@@ -41,7 +39,7 @@ final class Hub implements BrokerListener {
 
   private static double queuedBytes(Map<Executor, Shard> shards) {
     long sum = 0;
-    for (Shard s : shards.values()) sum += s.queuedBytes();
+    for (Shard s : shards.values()) sum += s.queuedBytes().get();
     return sum;
   }
 
@@ -55,7 +53,7 @@ final class Hub implements BrokerListener {
     /** The last unsubscribe sent; a new subscribe waits for it so the broker sees them in order. */
     CompletableFuture<Void> unsubscribed = CompletableFuture.completedFuture(null);
     /** The pending unsubscribe after the last member left. */
-    ScheduledFuture<?> lingering;
+    Scheduler.Scheduled lingering;
     /** Dropped from {@link Hub#rooms}: a joiner must make a new one. */
     boolean removed;
 
@@ -65,7 +63,7 @@ final class Hub implements BrokerListener {
   }
 
   Shard shardFor(Executor executor) {
-    return shards.computeIfAbsent(executor, e -> new Shard(e, metrics, timer, writeDelayMillis));
+    return shards.computeIfAbsent(executor, e -> new Shard(e, metrics, scheduler, writeDelayMillis));
   }
 
   /**
@@ -73,7 +71,7 @@ final class Hub implements BrokerListener {
    * room's publications to this node.
    */
   CompletableFuture<Void> join(Subscription s) {
-    Shard shard = s.session.shard();
+    Shard shard = s.shard;
     boolean first = shard.add(s);
     while (true) {
       Room room = rooms.computeIfAbsent(s.room, Room::new);
@@ -81,7 +79,7 @@ final class Hub implements BrokerListener {
         if (room.removed) continue;
         if (first) room.shards = append(room.shards, shard);
         if (room.lingering != null) {
-          room.lingering.cancel(false);
+          room.lingering.cancel();
           room.lingering = null;
         }
         if (room.subscribed == null || room.subscribed.isCompletedExceptionally()) {
@@ -95,14 +93,14 @@ final class Hub implements BrokerListener {
 
   /** Removes a subscription; called on its session's thread. */
   void leave(Subscription s) {
-    Shard shard = s.session.shard();
+    Shard shard = s.shard;
     if (!shard.remove(s)) return;
     Room room = rooms.get(s.room);
     if (room == null) return;
     synchronized (room) {
       room.shards = without(room.shards, shard);
       if (room.shards.length == 0 && room.lingering == null) {
-        room.lingering = timer.schedule(() -> expire(room), linger.toMillis(), TimeUnit.MILLISECONDS);
+        room.lingering = scheduler.schedule(() -> expire(room), linger.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
   }

@@ -11,8 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,31 +26,35 @@ public final class Node implements AutoCloseable {
   private final NodeSecurity security;
   private final Broker broker;
   private final NodeMetrics metrics;
-  private final ScheduledExecutorService timer;
+  /** The clock and timer of every delay in the node (auth timeout, token expiry, linger, write delay, drain). */
+  private final Scheduler scheduler;
+  /** The scheduler the node made itself and stops with itself; null when it was given one. */
+  private final SystemScheduler ownScheduler;
   private final Hub hub;
   private final Requests requests;
+  /** The room and payload checks of every publish, the HTTP API's included. */
+  private final PublishChecks checks;
   private final AtomicLong sessionSeq = new AtomicLong();
   /** Open sessions, for draining. */
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
   /** Set once, by {@link #drain}: no new clients, and the open ones are being sent away. */
   private volatile boolean draining;
+  /** Completes when the node drains and its last session is gone. */
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
   /** Set once, by {@link #close()}. */
   private volatile boolean closed;
 
-  private Node(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security) {
+  private Node(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security, Scheduler scheduler,
+      SystemScheduler ownScheduler) {
     this.config = config;
     this.security = security;
     this.broker = broker;
-    this.metrics = new NodeMetrics(registry);
-    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "roomcast-timer");
-      t.setDaemon(true);
-      return t;
-    });
-    timer.setRemoveOnCancelPolicy(true); // token expiries are cancelled when sessions close: drop them at once
-    this.timer = timer;
-    this.hub = new Hub(broker, timer, config.roomLinger(), config.outbound().writeDelay(), metrics);
-    this.requests = new Requests(hub, broker, config.limits(), config.maxRecovered(), security, timer, metrics);
+    this.scheduler = scheduler;
+    this.ownScheduler = ownScheduler;
+    this.metrics = new NodeMetrics(registry, scheduler::nowMillis);
+    this.hub = new Hub(broker, scheduler, config.roomLinger(), config.outbound().writeDelay(), metrics);
+    this.checks = new PublishChecks(config.limits());
+    this.requests = new Requests(hub, broker, checks, config.limits(), config.maxRecovered(), security, scheduler, metrics);
   }
 
   /** Starts an open node (no tokens, every room allowed) on {@code broker}, which it owns and closes with itself. */
@@ -60,10 +62,25 @@ public final class Node implements AutoCloseable {
     return start(config, broker, registry, NodeSecurity.open());
   }
 
-  /** Starts a node on {@code broker}, which it owns from now on and closes with itself. */
+  /** Starts a node on {@code broker}, which it owns from now on and closes with itself; time is the system's. */
   public static Node start(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security) {
+    SystemScheduler own = Scheduler.system();
+    return start(config, broker, registry, security, own, own);
+  }
+
+  /**
+   * Starts a node on {@code broker}, which it owns from now on and closes with itself, reading the
+   * time from {@code scheduler} and scheduling every delay on it (the caller owns the scheduler).
+   */
+  public static Node start(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security, Scheduler scheduler) {
+    return start(config, broker, registry, security, scheduler, null);
+  }
+
+  private static Node start(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security, Scheduler scheduler,
+      SystemScheduler own) {
     Node node = new Node(Objects.requireNonNull(config, "config"), Objects.requireNonNull(broker, "broker"),
-        Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(security, "security"));
+        Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(security, "security"),
+        Objects.requireNonNull(scheduler, "scheduler"), own);
     broker.start(node.hub);
     log.info("node {} started", config.nodeId());
     return node;
@@ -92,7 +109,8 @@ public final class Node implements AutoCloseable {
    */
   public Session accept(Connection connection, Principal principal) {
     String id = config.nodeId() + "-" + Long.toString(sessionSeq.incrementAndGet(), 36);
-    Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests, config, metrics, sessions::remove);
+    Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests,
+        new ClientState(security.publishRate(), scheduler), config, metrics, this::gone);
     sessions.add(session);
     if (principal != null) {
       requests.authenticated(session, principal);
@@ -103,7 +121,7 @@ public final class Node implements AutoCloseable {
     metrics.open.incrementAndGet();
     log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
         .addKeyValue("subprotocol", connection.format().subprotocol()).log("session opened");
-    session.start(config.nodeId());
+    session.start(config.nodeId(), config);
     return session;
   }
 
@@ -123,7 +141,7 @@ public final class Node implements AutoCloseable {
    *     or when the room name or the payload size is not allowed
    */
   public CompletionStage<Publication> publish(Principal principal, String room, Payload payload) {
-    requests.checkPublish(room, payload);
+    checks.check(room, payload);
     if (!principal.permissions().canPublish(room)) {
       metrics.rejected("http_publish", ErrorCode.FORBIDDEN);
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + room);
@@ -140,7 +158,7 @@ public final class Node implements AutoCloseable {
    * @throws RequestRejectedException at once when the room name is not allowed
    */
   public CompletionStage<History> history(String room, long sinceOffset, String epoch, int limit) {
-    requests.checkRoom(room);
+    checks.checkRoom(room);
     int max = Math.max(0, Math.min(limit, config.maxRecovered()));
     if (epoch != null) return broker.history(room, new StreamPosition(sinceOffset, epoch), max);
     return broker.position(room).thenCompose(p -> broker.history(room, new StreamPosition(sinceOffset, p.epoch()), max));
@@ -175,13 +193,17 @@ public final class Node implements AutoCloseable {
     long step = open.isEmpty() ? 0 : window.toNanos() / open.size();
     for (int i = 0; i < open.size(); i++) {
       Session s = open.get(i);
-      timer.schedule(() -> s.later(() -> s.drain(Disconnect.GOING_AWAY)), step * i, TimeUnit.NANOSECONDS);
+      scheduler.schedule(() -> s.later(() -> s.drain(Disconnect.GOING_AWAY)), step * i, TimeUnit.NANOSECONDS);
     }
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    timer.scheduleAtFixedRate(() -> {
-      if (sessions.isEmpty()) done.complete(null);
-    }, 0, 20, TimeUnit.MILLISECONDS);
-    return done;
+    if (sessions.isEmpty()) drained.complete(null); // else the last session to go completes it
+    return drained;
+  }
+
+  /** A session is gone: forget it, and if the node drains and it was the last, the drain is done. */
+  private void gone(Session s) {
+    requests.released(s);
+    sessions.remove(s);
+    if (draining && sessions.isEmpty()) drained.complete(null);
   }
 
   /** Rooms the node holds a broker subscription for (or is about to drop one). */
@@ -193,7 +215,7 @@ public final class Node implements AutoCloseable {
   public void close() {
     if (closed) return;
     closed = true;
-    timer.shutdownNow();
+    if (ownScheduler != null) ownScheduler.close();
     broker.close();
     log.info("node {} stopped", config.nodeId());
   }

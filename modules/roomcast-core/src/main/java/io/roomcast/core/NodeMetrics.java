@@ -36,8 +36,12 @@ final class NodeMetrics {
   /** Close counters by code; few distinct codes exist, so this stays small. */
   private final ConcurrentHashMap<Integer, Counter> closedByCode = new ConcurrentHashMap<>();
 
-  NodeMetrics(MeterRegistry registry) {
+  /** Milliseconds since the Unix epoch: the node's clock, against which broker times are compared. */
+  private final java.util.function.LongSupplier clock;
+
+  NodeMetrics(MeterRegistry registry, java.util.function.LongSupplier clock) {
     this.registry = registry;
+    this.clock = clock;
     Gauge.builder(MetricNames.CONNECTIONS_OPEN, open, AtomicInteger::get).register(registry);
     opened = registry.counter(MetricNames.CONNECTIONS_OPENED);
     received = registry.counter(MetricNames.MESSAGES_RECEIVED);
@@ -78,7 +82,7 @@ final class NodeMetrics {
         publishOk.record(nanos, TimeUnit.NANOSECONDS);
       } else {
         publishError.record(nanos, TimeUnit.NANOSECONDS);
-        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = Failures.cause(e);
         (cause instanceof BrokerUnavailableException ? publishUnavailable : publishFailed).increment();
       }
     });
@@ -87,7 +91,7 @@ final class NodeMetrics {
 
   /** A publication handed to local sessions now; {@code timeMs} is the broker's time, 0 when unknown. */
   void handedOff(long timeMs) {
-    if (timeMs > 0) deliveryLatency.record(Math.max(0, System.currentTimeMillis() - timeMs), TimeUnit.MILLISECONDS);
+    if (timeMs > 0) deliveryLatency.record(Math.max(0, clock.getAsLong() - timeMs), TimeUnit.MILLISECONDS);
   }
 
   void closed(int code) {

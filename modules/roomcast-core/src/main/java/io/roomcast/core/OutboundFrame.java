@@ -8,7 +8,8 @@ import io.roomcast.protocol.v1.ServerFrame;
 
 /**
  * A server frame, encoded at most once per wire format and shared read-only by every session it goes
- * to: a published message is encoded once per node, not once per subscriber.
+ * to: a published message is encoded once per node, not once per subscriber (and so is whatever the
+ * transport makes of it, in the {@link WireFrame}'s slot).
  */
 final class OutboundFrame {
   private final ServerFrame frame;
@@ -20,12 +21,15 @@ final class OutboundFrame {
   final long offset;
   /** The room's epoch for message frames with an offset, else null. */
   final String epoch;
-  /** Encoded forms, made on first use. Two threads may both encode; they store equal bytes. */
-  private volatile byte[] proto;
-  private volatile byte[] json;
-  /** Compressed forms ({@link FrameDeflater#compress}), made on first use; a node has one deflater. */
-  private volatile byte[] deflatedProto;
-  private volatile byte[] deflatedJson;
+  /**
+   * Encoded forms, made on first use, once: the first thread encodes, one that needs it meanwhile
+   * waits, so every session shares one {@link WireFrame} (and the transport's slot in it).
+   */
+  private volatile WireFrame proto;
+  private volatile WireFrame json;
+
+  /** Marks, in a writer's queue, an entry that is not a room message (a reply, a notice): never dropped. */
+  static final OutboundFrame REPLY = of(ServerFrame.getDefaultInstance());
 
   private OutboundFrame(ServerFrame frame, String room, long offset, String epoch, boolean droppable) {
     this.frame = frame;
@@ -49,31 +53,21 @@ final class OutboundFrame {
     return new OutboundFrame(ServerFrame.getDefaultInstance(), room, 0, null, false);
   }
 
-  byte[] encoded(WireFormat format) {
-    if (format == WireFormat.PROTO) {
-      byte[] b = proto;
-      if (b == null) proto = b = BinaryFrames.encode(frame);
-      return b;
-    }
-    byte[] b = json;
-    if (b == null) json = b = JsonFrames.encode(frame);
-    return b;
-  }
-
-  /**
-   * The encoded frame compressed by {@code deflater}, once per wire format for the whole node: the
-   * first I/O thread to need it compresses, one that needs it meanwhile waits for those bytes.
-   */
-  byte[] deflated(WireFormat format, FrameDeflater deflater) {
-    byte[] b = format == WireFormat.PROTO ? deflatedProto : deflatedJson;
-    if (b != null) return b;
+  /** The frame encoded for {@code format}, one object per node: shared by every session when a room message. */
+  WireFrame encoded(WireFormat format) {
+    WireFrame w = format == WireFormat.PROTO ? proto : json;
+    if (w != null) return w;
     synchronized (this) {
       if (format == WireFormat.PROTO) {
-        if (deflatedProto == null) deflatedProto = deflater.compress(encoded(format));
-        return deflatedProto;
+        if (proto == null) proto = wire(BinaryFrames.encode(frame));
+        return proto;
       }
-      if (deflatedJson == null) deflatedJson = deflater.compress(encoded(format));
-      return deflatedJson;
+      if (json == null) json = wire(JsonFrames.encode(frame));
+      return json;
     }
+  }
+
+  private WireFrame wire(byte[] bytes) {
+    return droppable ? WireFrame.shared(bytes) : WireFrame.own(bytes);
   }
 }

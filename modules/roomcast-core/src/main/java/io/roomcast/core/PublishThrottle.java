@@ -13,11 +13,21 @@ final class PublishThrottle {
   private final Bucket allowed;
   private final Bucket tolerated;
 
-  PublishThrottle(PublishRateLimits limits) {
-    allowed = Bucket.builder()
+  /** @param clock the node's clock, so refills follow the time a test chooses */
+  PublishThrottle(PublishRateLimits limits, Scheduler clock) {
+    io.github.bucket4j.TimeMeter time = new io.github.bucket4j.TimeMeter() {
+      @Override public long currentTimeNanos() {
+        return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.nowMillis());
+      }
+
+      @Override public boolean isWallClockBased() {
+        return true;
+      }
+    };
+    allowed = Bucket.builder().withCustomTimePrecision(time)
         .addLimit(l -> l.capacity(limits.burst()).refillGreedy(limits.perSecond(), java.time.Duration.ofSeconds(1)))
         .build();
-    tolerated = Bucket.builder()
+    tolerated = Bucket.builder().withCustomTimePrecision(time)
         .addLimit(l -> l.capacity(limits.maxRefused()).refillGreedy(limits.maxRefused(), limits.refusedWindow()))
         .build();
   }

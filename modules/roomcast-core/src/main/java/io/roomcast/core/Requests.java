@@ -3,67 +3,56 @@ package io.roomcast.core;
 import io.roomcast.protocol.v1.ClientFrame;
 import io.roomcast.protocol.v1.Publish;
 import java.util.List;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out the requests of every session: checks them, acts on the hub and the broker, and
+ * Carries out the requests of every client: checks them, acts on the hub and the broker, and
  * answers each with a reply that echoes its id. A refused request gets an {@code error} and changes
- * nothing. Runs on the requesting session's thread; broker answers hop back there.
+ * nothing. Runs on the requesting session's thread; broker answers hop back there. What it needs to
+ * remember of a client between requests is that client's {@link ClientState}.
  */
-final class Requests {
+final class Requests implements RequestHandler {
   private static final Logger log = LoggerFactory.getLogger(Requests.class);
 
   private final Hub hub;
   private final Broker broker;
-  private final RoomNames names;
+  private final PublishChecks checks;
   private final SessionLimits limits;
   private final NodeSecurity security;
-  private final ScheduledExecutorService timer;
+  private final Scheduler scheduler;
   private final NodeMetrics metrics;
   private final Recovery recovery;
 
-  Requests(Hub hub, Broker broker, SessionLimits limits, int maxRecovered, NodeSecurity security,
-      ScheduledExecutorService timer, NodeMetrics metrics) {
+  Requests(Hub hub, Broker broker, PublishChecks checks, SessionLimits limits, int maxRecovered, NodeSecurity security,
+      Scheduler scheduler, NodeMetrics metrics) {
     this.hub = hub;
     this.broker = broker;
-    this.names = new RoomNames(limits.maxRoomNameLength());
+    this.checks = checks;
     this.limits = limits;
     this.security = security;
-    this.timer = timer;
+    this.scheduler = scheduler;
     this.metrics = metrics;
     this.recovery = new Recovery(broker, maxRecovered, metrics.registry);
   }
 
-  PublishThrottle newThrottle() {
-    return new PublishThrottle(security.publishRate());
-  }
-
-  Hub hub() {
-    return hub;
-  }
-
-  void handle(Session s, ClientFrame f) {
-    int id = f.getId();
-    boolean hasId = f.hasId();
+  @Override
+  public void handle(Request r, ClientFrame f) {
     try {
       switch (f.getKindCase()) {
-        case SUBSCRIBE -> subscribe(s, id, hasId, f.getSubscribe());
-        case UNSUBSCRIBE -> unsubscribe(s, id, hasId, f.getUnsubscribe().getRoom());
-        case PUBLISH -> publish(s, id, hasId, f.getPublish());
-        case PING -> s.reply(Frames.pong(id, hasId));
-        case PONG -> { } // answers to server pings; heartbeats are tracked by the transport's idle timer
-        case CONNECT -> authenticate(s, id, hasId, f.getConnect().getToken(), false);
-        case REFRESH -> authenticate(s, id, hasId, f.getRefresh().getToken(), true);
+        case SUBSCRIBE -> subscribe(r, f.getSubscribe());
+        case UNSUBSCRIBE -> unsubscribe(r, f.getUnsubscribe().getRoom());
+        case PUBLISH -> publish(r, f.getPublish());
+        case PING -> r.reply(Frames.pong(r.id(), r.hasId()));
+        case PONG -> { } // answers to server pings; the session's heartbeat heard the message already
+        case CONNECT -> authenticate(r, f.getConnect().getToken(), false);
+        case REFRESH -> authenticate(r, f.getRefresh().getToken(), true);
         case KIND_NOT_SET -> throw new RequestRejectedException(ErrorCode.BAD_REQUEST, "frame carries no request");
       }
     } catch (RequestRejectedException e) {
-      reject(s, f.getKindCase().name(), id, hasId, e.code(), e.getMessage());
+      reject(r, f.getKindCase().name(), e.code(), e.getMessage());
     }
   }
 
@@ -71,9 +60,9 @@ final class Requests {
    * {@code connect} and {@code refresh}: a valid token replaces the connection's principal and its
    * expiry; an invalid one gets 401 and changes nothing. A refresh must name the same user.
    */
-  private void authenticate(Session s, int id, boolean hasId, String token, boolean refresh) {
+  private void authenticate(Request r, String token, boolean refresh) {
     if (!security.authenticator().enabled()) { // an open node accepts any token as it is
-      s.reply(Frames.ack(id, hasId, Publication.NO_OFFSET));
+      r.reply(Frames.ack(r.id(), r.hasId(), Publication.NO_OFFSET));
       return;
     }
     Principal p;
@@ -82,23 +71,24 @@ final class Requests {
     } catch (InvalidTokenException e) {
       throw new RequestRejectedException(ErrorCode.UNAUTHORIZED, "invalid token: " + e.getMessage());
     }
-    Principal current = s.principal();
+    Principal current = r.client().principal();
     if (refresh && current != null && !current.subject().equals(p.subject())) {
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "a refresh token must be for the same user");
     }
-    authenticated(s, p);
-    s.reply(Frames.ack(id, hasId, Publication.NO_OFFSET));
+    authenticated(r.session(), p);
+    r.reply(Frames.ack(r.id(), r.hasId(), Publication.NO_OFFSET));
   }
 
   /** Gives the session its principal and, when the token expires, arranges the close with 4001 unless refreshed. */
   void authenticated(Session s, Principal p) {
+    ClientState client = s.client();
     if (p.expiresAt().isEmpty()) {
-      s.setPrincipal(p, null);
+      client.setPrincipal(p, null);
       return;
     }
-    long delayMs = Math.max(0, Duration.between(Instant.now(), p.expiresAt().get()).toMillis());
-    s.setPrincipal(p, timer.schedule(() -> s.later(() -> {
-      if (s.principal() == p) { // not refreshed meanwhile
+    long delayMs = Math.max(0, p.expiresAt().get().toEpochMilli() - scheduler.nowMillis());
+    client.setPrincipal(p, scheduler.schedule(() -> s.later(() -> {
+      if (client.principal() == p) { // not refreshed meanwhile
         metrics.tokensExpired.increment();
         s.disconnect(Disconnect.TOKEN_EXPIRED);
       }
@@ -107,35 +97,45 @@ final class Requests {
 
   /** Closes {@code s} with 4003 unless it has a principal when the authentication timeout ends. */
   void awaitToken(Session s) {
-    timer.schedule(() -> s.later(() -> {
-      if (s.principal() == null) {
+    scheduler.schedule(() -> s.later(() -> {
+      if (s.client().principal() == null) {
         metrics.unauthenticated.increment();
         s.disconnect(Disconnect.UNAUTHENTICATED);
       }
     }), security.authenticationTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** The session is gone: it leaves its rooms, and its token expiry is cancelled. */
+  void released(Session s) {
+    for (Subscription sub : s.client().release()) {
+      sub.leave();
+      hub.leave(sub);
+    }
+  }
+
   /** The principal of a request that needs one: 401 when the connection has none yet. */
-  private static Principal principalOf(Session s) {
-    Principal p = s.principal();
+  private static Principal principalOf(Request r) {
+    Principal p = r.client().principal();
     if (p == null) throw new RequestRejectedException(ErrorCode.UNAUTHORIZED, "a token is required: send connect {token} first");
     return p;
   }
 
-  private void subscribe(Session s, int id, boolean hasId, io.roomcast.protocol.v1.Subscribe request) {
+  private void subscribe(Request r, io.roomcast.protocol.v1.Subscribe request) {
     String room = request.getRoom();
-    names.check(room);
-    if (!principalOf(s).permissions().canSubscribe(room)) {
+    checks.checkRoom(room);
+    ClientState client = r.client();
+    if (!principalOf(r).permissions().canSubscribe(room)) {
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to subscribe to " + room);
     }
-    if (s.subscription(room) != null) {
+    if (client.subscription(room) != null) {
       throw new RequestRejectedException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + room);
     }
-    if (s.subscriptions().size() >= limits.maxRooms()) {
+    if (client.roomCount() >= limits.maxRooms()) {
       throw new RequestRejectedException(ErrorCode.TOO_MANY_REQUESTS, "at most " + limits.maxRooms() + " rooms per connection");
     }
-    Subscription sub = new Subscription(room, s, recovery);
-    s.addSubscription(sub);
+    Session s = r.session();
+    Subscription sub = new Subscription(room, s.shard(), s.outbox(), recovery, s.connection().executor());
+    client.add(sub);
     StreamPosition since = request.hasSince()
         ? new StreamPosition(request.getSince().getOffset(), request.getSince().getEpoch()) : null;
     // Subscribed at the broker first, then read where the room stands: every message after that
@@ -144,73 +144,64 @@ final class Requests {
         .thenCompose(v -> since == null
             ? recovery.position(room).thenApply(p -> new History(List.of(), p, true))
             : recovery.after(room, since))
-        .whenComplete((history, failure) -> s.later(() -> {
-          if (s.subscription(room) != sub) {
-            reject(s, "SUBSCRIBE", id, hasId, ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + room + " before the subscription took effect");
+        .whenComplete((history, failure) -> r.later(() -> {
+          if (client.subscription(room) != sub) {
+            reject(r, "SUBSCRIBE", ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + room + " before the subscription took effect");
             return;
           }
           if (failure != null) {
-            s.removeSubscription(sub);
+            client.remove(sub);
+            sub.leave();
             hub.leave(sub);
-            brokerFailed(s, "SUBSCRIBE", id, hasId, failure);
+            brokerFailed(r, "SUBSCRIBE", failure);
             return;
           }
           Boolean recovered = since == null ? null : history.complete();
           if (recovered != null) recovery.countResume(recovered);
-          s.reply(Frames.subscribed(id, hasId, room, history.latest(), recovered));
+          r.reply(Frames.subscribed(r.id(), r.hasId(), room, history.latest(), recovered));
           sub.settle(history.latest(), Boolean.TRUE.equals(recovered) ? history.publications() : List.of());
         }));
   }
 
-  private void unsubscribe(Session s, int id, boolean hasId, String room) {
-    names.check(room);
-    Subscription sub = s.subscription(room);
+  private void unsubscribe(Request r, String room) {
+    checks.checkRoom(room);
+    Subscription sub = r.client().subscription(room);
     if (sub == null) throw new RequestRejectedException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + room);
-    s.removeSubscription(sub);
+    r.client().remove(sub);
+    sub.leave();
     hub.leave(sub);
-    s.reply(Frames.unsubscribed(id, hasId, room));
+    r.reply(Frames.unsubscribed(r.id(), r.hasId(), room));
   }
 
-  private void publish(Session s, int id, boolean hasId, Publish p) {
+  private void publish(Request r, Publish p) {
     Payload payload = payloadOf(p);
-    checkPublish(p.getRoom(), payload);
-    if (!principalOf(s).permissions().canPublish(p.getRoom())) {
+    checks.check(p.getRoom(), payload);
+    if (!principalOf(r).permissions().canPublish(p.getRoom())) {
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + p.getRoom());
     }
-    switch (s.throttle().tryPublish()) {
+    ClientState client = r.client();
+    switch (client.throttle().tryPublish()) {
       case ALLOWED -> { }
       case REFUSED -> throw new RequestRejectedException(ErrorCode.TOO_MANY_REQUESTS,
           "more than " + security.publishRate().perSecond() + " publishes per second");
       case ABUSIVE -> {
         metrics.rejected("publish", ErrorCode.TOO_MANY_REQUESTS);
-        log.debug("session {} from {} keeps publishing too fast: closed", s.id(), s.connection().remoteAddress());
-        s.disconnect(Disconnect.TOO_MANY_REQUESTS);
+        log.debug("session {} from {} keeps publishing too fast: closed", r.session().id(), r.session().connection().remoteAddress());
+        r.session().disconnect(Disconnect.TOO_MANY_REQUESTS);
         return;
       }
     }
     metrics.publishedWs.increment();
-    s.publishStarted();
-    metrics.timePublish(broker.publish(p.getRoom(), payload)).whenComplete((publication, failure) -> s.later(() -> {
+    client.publishStarted();
+    metrics.timePublish(broker.publish(p.getRoom(), payload)).whenComplete((publication, failure) -> r.later(() -> {
       if (failure != null) {
-        brokerFailed(s, "PUBLISH", id, hasId, failure);
+        brokerFailed(r, "PUBLISH", failure);
       } else {
-        s.reply(Frames.ack(id, hasId, publication.offset()));
+        r.reply(Frames.ack(r.id(), r.hasId(), publication.offset()));
       }
-      s.publishEnded(); // after the answer: a draining session closes right after it
+      Disconnect drained = client.publishEnded(); // after the answer: a draining session closes right after it
+      if (drained != null) r.session().disconnect(drained);
     }));
-  }
-
-  void checkRoom(String room) {
-    names.check(room);
-  }
-
-  /** The checks of every publish, whichever way it comes in. */
-  void checkPublish(String room, Payload payload) {
-    names.check(room);
-    if (payload.size() > limits.maxPayloadBytes()) {
-      throw new RequestRejectedException(ErrorCode.PAYLOAD_TOO_LARGE,
-          "payload of " + payload.size() + " bytes is over the limit of " + limits.maxPayloadBytes());
-    }
   }
 
   private static Payload payloadOf(Publish p) {
@@ -221,19 +212,19 @@ final class Requests {
     };
   }
 
-  private void brokerFailed(Session s, String request, int id, boolean hasId, Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+  private void brokerFailed(Request r, String request, Throwable failure) {
+    Throwable cause = Failures.cause(failure);
     if (cause instanceof BrokerUnavailableException) {
-      reject(s, request, id, hasId, ErrorCode.UNAVAILABLE, "broker unavailable, try again later");
+      reject(r, request, ErrorCode.UNAVAILABLE, "broker unavailable, try again later");
     } else {
-      log.atWarn().addKeyValue("session", s.id()).addKeyValue("remote", s.connection().remoteAddress())
+      log.atWarn().addKeyValue("session", r.session().id()).addKeyValue("remote", r.session().connection().remoteAddress())
           .addKeyValue("request", request).addKeyValue("code", ErrorCode.INTERNAL.code()).setCause(cause).log("{} failed", request);
-      reject(s, request, id, hasId, ErrorCode.INTERNAL, "internal error");
+      reject(r, request, ErrorCode.INTERNAL, "internal error");
     }
   }
 
-  private void reject(Session s, String request, int id, boolean hasId, ErrorCode code, String message) {
-    metrics.rejected(request.toLowerCase(java.util.Locale.ROOT), code);
-    s.reply(Frames.error(id, hasId, code, message));
+  private void reject(Request r, String request, ErrorCode code, String message) {
+    metrics.rejected(request.toLowerCase(Locale.ROOT), code);
+    r.reply(Frames.error(r.id(), r.hasId(), code, message));
   }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -29,24 +28,22 @@ final class Shard {
   private final ConcurrentLinkedQueue<OutboundFrame> inbox = new ConcurrentLinkedQueue<>();
   /** Whether a drain task is queued on {@link #executor} and has not yet started taking from the inbox. */
   private final AtomicBoolean drainQueued = new AtomicBoolean();
-  /** Sessions with frames queued during the current drain, to write once it ends. Touched only on {@link #executor}. */
-  private final List<Session> toFlush = new ArrayList<>();
-  /** Whether a drain is delivering now: sessions queue what they get and write after it. Touched only on {@link #executor}. */
-  private boolean draining;
+  /** The drain in progress, handed down with each delivery; reused, as drains on one thread never overlap. */
+  private final ShardDrain drain = new ShardDrain();
   /** Where deliveries are counted, once per drain. */
   private final NodeMetrics metrics;
-  /** Bytes in the outbound queues of this thread's sessions; written only on {@link #executor}, read by scrapes. */
-  private volatile long queuedBytes;
+  /** Bytes in the outbound queues of this thread's sessions; their writers add to it, scrapes read it. */
+  private final QueuedBytes queuedBytes = new QueuedBytes();
 
   /** Schedules a delayed drain (then run on {@link #executor}); used only when {@link #delayMillis} is positive. */
-  private final ScheduledExecutorService timer;
+  private final Scheduler scheduler;
   /** How long a publication may wait for others before the drain (the node's write delay). */
   private final long delayMillis;
 
-  Shard(Executor executor, NodeMetrics metrics, ScheduledExecutorService timer, long delayMillis) {
+  Shard(Executor executor, NodeMetrics metrics, Scheduler scheduler, long delayMillis) {
     this.executor = executor;
     this.metrics = metrics;
-    this.timer = timer;
+    this.scheduler = scheduler;
     this.delayMillis = delayMillis;
   }
 
@@ -84,50 +81,34 @@ final class Shard {
     if (delayMillis == 0) {
       executor.execute(this::drain);
     } else {
-      timer.schedule(() -> executor.execute(this::drain), delayMillis, TimeUnit.MILLISECONDS);
+      scheduler.schedule(() -> executor.execute(this::drain), delayMillis, TimeUnit.MILLISECONDS);
     }
   }
 
+  /** Delivers every publication waiting, then has each writer that got some write them, once. */
   private void drain() {
     drainQueued.set(false); // a publication offered from now on queues another drain (which may find it taken)
-    draining = true;
     long delivered = 0;
     try {
       OutboundFrame frame;
-      while ((frame = inbox.poll()) != null) delivered += deliver(frame.room, frame);
+      while ((frame = inbox.poll()) != null) delivered += deliver(frame);
     } finally {
-      draining = false;
-      for (int i = 0; i < toFlush.size(); i++) toFlush.get(i).flush();
-      toFlush.clear();
+      drain.flushAll();
     }
     if (delivered > 0) metrics.delivered.increment(delivered);
   }
 
-  /** Whether a drain is delivering on this thread now; a session that gets a frame then waits for {@link #flushAfterDrain}. */
-  boolean draining() {
-    return draining;
-  }
-
-  /** Has {@code session} write its queued frames when the current drain ends. */
-  void flushAfterDrain(Session session) {
-    toFlush.add(session);
-  }
-
-  /** A session of this shard queued ({@code delta > 0}) or wrote or dropped bytes; on {@link #executor} only. */
-  void queued(long delta) {
-    queuedBytes = queuedBytes + delta; // single writer: a plain read-modify-write of the volatile is safe
-  }
-
-  long queuedBytes() {
+  /** The bytes queued by this thread's writers, which each adds to. */
+  QueuedBytes queuedBytes() {
     return queuedBytes;
   }
 
   /** @return how many subscriptions the frame was offered to */
-  int deliver(String room, OutboundFrame frame) {
-    List<Subscription> members = rooms.get(room);
+  private int deliver(OutboundFrame frame) {
+    List<Subscription> members = rooms.get(frame.room);
     if (members == null) return 0;
     // Delivering never removes members synchronously (sessions close on a later task), so indexing is safe.
-    for (int i = 0, n = members.size(); i < n; i++) members.get(i).deliver(frame);
+    for (int i = 0, n = members.size(); i < n; i++) members.get(i).deliver(frame, drain);
     return members.size();
   }
 }

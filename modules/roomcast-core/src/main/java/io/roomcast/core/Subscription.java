@@ -2,6 +2,7 @@ package io.roomcast.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * One session's membership of one room, and the guard of its stream's continuity. Touched only on
@@ -16,8 +17,15 @@ import java.util.List;
  */
 final class Subscription {
   final String room;
-  final Session session;
+  /** The I/O thread's rooms this subscription is listed in while joined. */
+  final Shard shard;
+  /** Where the client's frames go. */
+  private final Outbox out;
   private final Recovery recovery;
+  /** The session's thread, where answers from the broker (a gap's history) come back. */
+  private final Executor executor;
+  /** Set when the client left the room or closed: late answers are ignored. */
+  private boolean left;
   /** Live frames held back while settling or repairing a gap; null while frames flow straight through. */
   private List<OutboundFrame> held = new ArrayList<>();
   /** The offset of the last message sent to the client; messages at or before it are duplicates. */
@@ -25,31 +33,38 @@ final class Subscription {
   /** The epoch the client's offsets belong to; null until settled. */
   private String epoch;
 
-  Subscription(String room, Session session, Recovery recovery) {
+  Subscription(String room, Shard shard, Outbox out, Recovery recovery, Executor executor) {
     this.room = room;
-    this.session = session;
+    this.shard = shard;
+    this.out = out;
     this.recovery = recovery;
+    this.executor = executor;
   }
 
-  /** A live message of this room, in offset order. */
-  void deliver(OutboundFrame frame) {
+  /** The client left the room (or closed): nothing more is sent, late answers are ignored. */
+  void leave() {
+    left = true;
+  }
+
+  /** A live message of this room, in offset order; {@code drain} is the shard drain delivering it, or null. */
+  void deliver(OutboundFrame frame, ShardDrain drain) {
     if (held != null) {
       hold(frame);
       return;
     }
     if (frame.epoch == null) { // injected without an offset: no continuity to keep
-      session.sendMessage(frame);
+      out.send(frame, drain);
       return;
     }
     if (!frame.epoch.equals(epoch)) {
-      restartedAt(frame.offset - 1, frame.epoch);
+      restartedAt(frame.offset - 1, frame.epoch, drain);
     } else if (frame.offset <= lastOffset) {
       return; // already sent (history replay overlapping live traffic)
     } else if (frame.offset > lastOffset + 1) {
       repairGapBefore(frame);
       return;
     }
-    send(frame);
+    send(frame, drain);
   }
 
   /**
@@ -59,22 +74,22 @@ final class Subscription {
   void settle(StreamPosition latest, List<Publication> replay) {
     epoch = latest.epoch();
     lastOffset = replay.isEmpty() ? latest.offset() : replay.get(0).offset() - 1;
-    for (Publication p : replay) send(OutboundFrame.message(p));
+    for (Publication p : replay) send(OutboundFrame.message(p), null);
     lastOffset = latest.offset();
     release();
   }
 
   private void hold(OutboundFrame frame) {
-    if (held.size() >= session.limits().maxQueuedFrames()) {
-      session.slowConsumer();
+    if (held.size() >= out.maxHeld()) {
+      out.overflow();
       return;
     }
     held.add(frame);
   }
 
-  private void send(OutboundFrame frame) {
+  private void send(OutboundFrame frame, ShardDrain drain) {
     lastOffset = frame.offset;
-    session.sendMessage(frame);
+    out.send(frame, drain);
   }
 
   /** Lets the held frames through, in order, through the same checks as live ones. */
@@ -82,7 +97,7 @@ final class Subscription {
     List<OutboundFrame> frames = held;
     held = null;
     for (int i = 0; i < frames.size(); i++) {
-      deliver(frames.get(i));
+      deliver(frames.get(i), null);
       if (held != null) { // a gap in the held frames: the rest waits behind its repair
         held.addAll(frames.subList(i + 1, frames.size()));
         return;
@@ -94,26 +109,26 @@ final class Subscription {
     held = new ArrayList<>();
     held.add(frame);
     StreamPosition from = new StreamPosition(lastOffset, epoch);
-    recovery.after(room, from).whenComplete((history, failure) -> session.later(() -> {
-      if (session.subscription(room) != this || held == null) return;
+    recovery.after(room, from).whenComplete((history, failure) -> executor.execute(() -> {
+      if (left || held == null) return;
       boolean repaired = failure == null && history.complete();
       recovery.countGap(repaired);
       if (repaired) {
         for (Publication p : history.publications()) {
-          if (p.offset() > lastOffset) send(OutboundFrame.message(p));
+          if (p.offset() > lastOffset) send(OutboundFrame.message(p), null);
         }
       } else {
         // What is missing cannot be had: say so, and carry on from the first held message.
-        restartedAt(held.get(0).offset - 1, held.get(0).epoch);
+        restartedAt(held.get(0).offset - 1, held.get(0).epoch, null);
       }
       release();
     }));
   }
 
   /** The client's offsets no longer continue: tell it, so it reloads its state. */
-  private void restartedAt(long offset, String newEpoch) {
+  private void restartedAt(long offset, String newEpoch, ShardDrain drain) {
     epoch = newEpoch;
     lastOffset = offset;
-    session.reply(Frames.subscribed(0, false, room, new StreamPosition(offset, newEpoch), false));
+    out.reply(Frames.subscribed(0, false, room, new StreamPosition(offset, newEpoch), false), drain);
   }
 }

@@ -1,6 +1,5 @@
 package io.roomcast.core;
 
-import static io.roomcast.core.FakeClient.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -14,8 +13,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /** Tokens, room rights and the publish rate, over fake connections: what a client may do and what it gets when it may not. */
 class AuthorizationTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final ExecutorService io = Executors.newSingleThreadExecutor();
+  private final TestLoop loop = new TestLoop();
+  private final TestLoop.Io io = loop.io();
   private final AtomicInteger ids = new AtomicInteger(1000);
   private Node node;
 
@@ -36,7 +34,6 @@ class AuthorizationTest {
   @AfterEach
   void stop() {
     node.close();
-    io.shutdownNow();
   }
 
   private Node nodeWith(PublishRateLimits rate) {
@@ -45,56 +42,59 @@ class AuthorizationTest {
 
   private Node nodeWith(PublishRateLimits rate, Duration authenticationTimeout) {
     if (node != null) node.close();
-    return Node.start(NodeConfig.defaults("test").withRoomLinger(Duration.ZERO), new MemoryBroker(), registry,
-        new NodeSecurity(new TestTokens(), rate, authenticationTimeout));
+    return Node.start(NodeConfig.defaults("test").withRoomLinger(Duration.ZERO),
+        new MemoryBroker(RoomHistory.defaultHistory(), loop::nowMillis), registry,
+        new NodeSecurity(new TestTokens(loop), rate, authenticationTimeout), loop);
   }
 
   @Test
   void aConnectionWithoutATokenGets401UntilItSendsAValidOne() {
-    FakeClient c = new FakeClient(node, io, WireFormat.PROTO);
+    FakeClient c = new FakeClient(node, loop, io, WireFormat.PROTO);
 
     assertThat(error(c, c.subscribe("chat"))).isEqualTo(401);
     assertThat(error(c, c.publish("chat", "hi"))).isEqualTo(401);
     assertThat(error(c, connect(c, "forged"))).isEqualTo(401);
 
-    assertThat(c.awaitReply(connect(c, "alice|chat|chat|60000")).hasAck()).isTrue();
-    c.awaitSubscribed("chat");
-    assertThat(c.awaitReply(c.publish("chat", "hi")).hasAck()).isTrue();
-    waiting().until(() -> c.texts("chat").contains("hi"));
+    assertThat(c.reply(connect(c, "alice|chat|chat|60000")).hasAck()).isTrue();
+    c.subscribed("chat");
+    assertThat(c.reply(c.publish("chat", "hi")).hasAck()).isTrue();
+    assertThat(c.texts("chat")).containsExactly("hi");
     assertThat(rejected("subscribe", 401) + rejected("publish", 401) + rejected("connect", 401)).isEqualTo(3);
   }
 
   @Test
   void aConnectionThatNeverAuthenticatesIsClosedWith4003AfterTheTimeout() {
     node = nodeWith(PublishRateLimits.defaults(), Duration.ofMillis(300));
-    FakeClient silent = new FakeClient(node, io, WireFormat.PROTO);
-    FakeClient prompt = new FakeClient(node, io, WireFormat.PROTO);
-    prompt.awaitReply(connect(prompt, "prompt|room|room|60000"));
+    FakeClient silent = new FakeClient(node, loop, io, WireFormat.PROTO);
+    FakeClient prompt = new FakeClient(node, loop, io, WireFormat.PROTO);
+    prompt.reply(connect(prompt, "prompt|room|room|60000"));
 
-    waiting().until(() -> silent.connection.closedWith != null);
+    loop.advance(Duration.ofMillis(299));
+    assertThat(silent.connection.closedWith).isNull();
+    loop.advance(Duration.ofMillis(1));
 
     assertThat(silent.connection.closedWith).isEqualTo(Disconnect.UNAUTHENTICATED);
     assertThat(registry.counter(MetricNames.CONNECTIONS_CLOSED_UNAUTHENTICATED).count()).isEqualTo(1);
     assertThat(prompt.connection.closedWith).isNull();
-    prompt.awaitSubscribed("room");
+    prompt.subscribed("room");
   }
 
   @Test
   void roomsOutsideTheTokensGrantsGet403AndNothingChanges() {
-    FakeClient reader = new FakeClient(node, io, WireFormat.PROTO);
-    FakeClient intruder = new FakeClient(node, io, WireFormat.PROTO);
-    reader.awaitReply(connect(reader, "reader|news:*||60000"));
-    intruder.awaitReply(connect(intruder, "intruder|lobby|lobby|60000"));
-    reader.awaitSubscribed("news:eu");
+    FakeClient reader = new FakeClient(node, loop, io, WireFormat.PROTO);
+    FakeClient intruder = new FakeClient(node, loop, io, WireFormat.PROTO);
+    reader.reply(connect(reader, "reader|news:*||60000"));
+    intruder.reply(connect(intruder, "intruder|lobby|lobby|60000"));
+    reader.subscribed("news:eu");
 
     assertThat(error(intruder, intruder.subscribe("news:eu"))).isEqualTo(403);
     assertThat(error(intruder, intruder.publish("news:eu", "fake news"))).isEqualTo(403);
     assertThat(error(reader, reader.publish("news:eu", "readers do not write"))).isEqualTo(403);
     assertThat(error(reader, reader.subscribe("newsroom"))).isEqualTo(403); // the prefix is "news:", not "news"
 
-    intruder.awaitSubscribed("lobby");
-    intruder.awaitReply(intruder.publish("lobby", "hello"));
-    waiting().until(() -> intruder.texts("lobby").contains("hello"));
+    intruder.subscribed("lobby");
+    intruder.reply(intruder.publish("lobby", "hello"));
+    assertThat(intruder.texts("lobby")).containsExactly("hello");
     assertThat(reader.texts("news:eu")).isEmpty();
     assertThat(rejected("subscribe", 403)).isEqualTo(2);
     assertThat(rejected("publish", 403)).isEqualTo(2);
@@ -102,64 +102,70 @@ class AuthorizationTest {
 
   @Test
   void anExpiredTokenClosesWith4001AndAdvisesReconnect() {
-    FakeClient c = new FakeClient(node, io, WireFormat.PROTO);
-    FakeClient other = new FakeClient(node, io, WireFormat.PROTO);
-    c.awaitReply(connect(c, "alice|*|*|300"));
-    other.awaitReply(connect(other, "bob|*|*|60000"));
-    other.awaitSubscribed("room");
+    FakeClient c = new FakeClient(node, loop, io, WireFormat.PROTO);
+    FakeClient other = new FakeClient(node, loop, io, WireFormat.PROTO);
+    c.reply(connect(c, "alice|*|*|300"));
+    other.reply(connect(other, "bob|*|*|60000"));
+    other.subscribed("room");
 
-    waiting().until(() -> c.connection.closedWith != null);
+    loop.advance(Duration.ofMillis(299));
+    assertThat(c.connection.closedWith).isNull();
+    loop.advance(Duration.ofMillis(1));
 
     assertThat(c.connection.closedWith).isEqualTo(Disconnect.TOKEN_EXPIRED);
     assertThat(c.connection.framesOf(ServerFrame.KindCase.DISCONNECT).get(0).getDisconnect().getReconnect()).isTrue();
     assertThat(registry.counter(MetricNames.CONNECTIONS_CLOSED_EXPIRED).count()).isEqualTo(1);
-    other.awaitReply(other.publish("room", "still here"));
-    waiting().until(() -> other.texts("room").contains("still here"));
+    other.reply(other.publish("room", "still here"));
+    assertThat(other.texts("room")).containsExactly("still here");
   }
 
   @Test
   void aRefreshBeforeExpiryKeepsTheConnectionOpen() {
-    FakeClient c = new FakeClient(node, io, WireFormat.PROTO);
-    c.awaitReply(connect(c, "alice|*|*|300"));
+    FakeClient c = new FakeClient(node, loop, io, WireFormat.PROTO);
+    c.reply(connect(c, "alice|*|*|300"));
 
-    assertThat(c.awaitReply(refresh(c, "alice|*|*|60000")).hasAck()).isTrue();
+    assertThat(c.reply(refresh(c, "alice|*|*|60000")).hasAck()).isTrue();
 
-    waiting().atMost(Duration.ofSeconds(2)).during(Duration.ofMillis(800)).until(() -> c.connection.closedWith == null);
-    c.awaitSubscribed("room");
+    loop.advance(Duration.ofSeconds(1)); // well past the first token's expiry
+    assertThat(c.connection.closedWith).isNull();
+    c.subscribed("room");
   }
 
   @Test
   void aRefreshForAnotherUserGets403AndKeepsTheFirstPrincipal() {
-    FakeClient c = new FakeClient(node, io, WireFormat.PROTO);
-    c.awaitReply(connect(c, "alice|alice-room|alice-room|60000"));
+    FakeClient c = new FakeClient(node, loop, io, WireFormat.PROTO);
+    c.reply(connect(c, "alice|alice-room|alice-room|60000"));
 
     assertThat(error(c, refresh(c, "mallory|*|*|60000"))).isEqualTo(403);
     assertThat(error(c, c.subscribe("mallory-room"))).isEqualTo(403);
-    c.awaitSubscribed("alice-room");
+    c.subscribed("alice-room");
   }
 
   @Test
   void publishingTooFastGets429AndPersistingClosesWith4029WhileOthersKeepReceiving() {
     node = nodeWith(new PublishRateLimits(1, 5, 10, Duration.ofMinutes(1)));
-    FakeClient flooder = new FakeClient(node, io, WireFormat.PROTO);
-    FakeClient bystander = new FakeClient(node, io, WireFormat.PROTO);
-    flooder.awaitReply(connect(flooder, "flooder|*|*|60000"));
-    bystander.awaitReply(connect(bystander, "bystander|*|*|60000"));
-    bystander.awaitSubscribed("room");
+    FakeClient flooder = new FakeClient(node, loop, io, WireFormat.PROTO);
+    FakeClient bystander = new FakeClient(node, loop, io, WireFormat.PROTO);
+    flooder.reply(connect(flooder, "flooder|*|*|60000"));
+    bystander.reply(connect(bystander, "bystander|*|*|60000"));
+    bystander.subscribed("room");
 
     List<Integer> sent = new java.util.ArrayList<>();
-    for (int i = 0; i < 30; i++) sent.add(flooder.publish("room", "flood " + i));
+    for (int i = 0; i < 30; i++) {
+      sent.add(flooder.publish("room", "flood " + i));
+      loop.settle(); // each reply leaves before the next publish
+    }
 
-    waiting().until(() -> flooder.connection.closedWith != null);
+    loop.settle();
     assertThat(flooder.connection.closedWith).isEqualTo(Disconnect.TOO_MANY_REQUESTS);
-    // 5 of the burst (a 6th only if a token refilled meanwhile) published, then 10 refused with 429, then the close.
+    // 5 of the burst published (no time passes, so no token refills), then 10 refused with 429, then the close.
     double published = registry.counter(MetricNames.MESSAGES_PUBLISHED, "via", "websocket").count();
     long refused = flooder.connection.frames.stream().filter(f -> f.hasError() && f.getError().getCode() == 429).count();
-    assertThat(published).isBetween(5.0, 6.0);
-    assertThat(refused).as("429 replies that left before the close dropped the queue").isPositive();
+    assertThat(published).isEqualTo(5.0);
+    assertThat(refused).isEqualTo(10);
     assertThat(rejected("publish", 429)).as("10 refused, then the one that closed it").isEqualTo(11);
-    bystander.awaitReply(bystander.publish("room", "after the flood"));
-    waiting().until(() -> bystander.texts("room").contains("after the flood"));
+    bystander.reply(bystander.publish("room", "after the flood"));
+    assertThat(bystander.texts("room")).hasSize(6).endsWith("after the flood"); // the 5 published floods, then it
   }
 
   private int connect(FakeClient c, String token) {
@@ -175,7 +181,7 @@ class AuthorizationTest {
   }
 
   private static int error(FakeClient c, int id) {
-    ServerFrame reply = c.awaitReply(id);
+    ServerFrame reply = c.reply(id);
     assertThat(reply.hasError()).as("reply to %d: %s", id, reply).isTrue();
     return reply.getError().getCode();
   }
@@ -187,12 +193,18 @@ class AuthorizationTest {
 
   /** Tokens in clear, for the engine's tests: {@code user|subscribe grants|publish grants|lifetime in ms}. */
   private static final class TestTokens implements Authenticator {
+    private final Scheduler clock;
+
+    TestTokens(Scheduler clock) {
+      this.clock = clock;
+    }
+
     @Override
     public Principal authenticate(String token) throws InvalidTokenException {
       String[] parts = token.split("\\|", -1);
       if (parts.length != 4) throw new InvalidTokenException("not a test token");
       return new Principal(parts[0], new RoomPermissions(grants(parts[1]), grants(parts[2])),
-          Optional.of(Instant.now().plusMillis(Long.parseLong(parts[3]))));
+          Optional.of(Instant.ofEpochMilli(clock.nowMillis() + Long.parseLong(parts[3]))));
     }
 
     private static List<String> grants(String s) {

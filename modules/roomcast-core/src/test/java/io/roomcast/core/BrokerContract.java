@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -31,19 +30,6 @@ public abstract class BrokerContract {
   }
 
   private final List<Broker> brokers = new ArrayList<>();
-
-  protected final class Recorder implements BrokerListener {
-    final ConcurrentLinkedQueue<Publication> received = new ConcurrentLinkedQueue<>();
-
-    @Override
-    public void onPublication(Publication p) {
-      received.add(p);
-    }
-
-    List<Publication> of(String room) {
-      return received.stream().filter(p -> p.room().equals(room)).toList();
-    }
-  }
 
   protected Broker started(Recorder recorder) {
     Broker b = newBroker();

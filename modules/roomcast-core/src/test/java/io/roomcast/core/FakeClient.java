@@ -1,7 +1,5 @@
 package io.roomcast.core;
 
-import static org.awaitility.Awaitility.await;
-
 import io.roomcast.protocol.BinaryFrames;
 import io.roomcast.protocol.JsonFrames;
 import io.roomcast.protocol.WireFormat;
@@ -12,36 +10,41 @@ import io.roomcast.protocol.v1.Subscribe;
 import io.roomcast.protocol.v1.Unsubscribe;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A client of a {@link Node} over a {@link FakeConnection}, with the requests a test sends. */
+/**
+ * A client of a {@link Node} over a {@link FakeConnection}, with the requests a test sends. Sending
+ * only queues the message on the client's I/O thread; {@link #reply} runs the loop until nothing is
+ * left to do and reads what came back. On real threads (no loop), {@link #reply} waits for the
+ * write instead.
+ */
 final class FakeClient {
-  // Generous: CI runs these on a busy 2-core machine; a passing test never waits this long.
-  static final Duration WAIT = Duration.ofSeconds(20);
-
-  /** Awaitility, polling often: replies arrive in microseconds here. */
-  static org.awaitility.core.ConditionFactory waiting() {
-    return await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1));
-  }
-
   final FakeConnection connection;
   final Executor io;
+  /** The stepped world this client lives in; null for a client on a real thread. */
+  private final TestLoop loop;
   private final AtomicInteger ids = new AtomicInteger();
   volatile Session session;
 
-  FakeClient(Node node, Executor io, WireFormat format) {
-    this(node, io, format, null);
+  /** A client on one of {@code loop}'s I/O threads; accepted (and greeted) before this returns. */
+  FakeClient(Node node, TestLoop loop, TestLoop.Io io, WireFormat format) {
+    this.io = io;
+    this.loop = loop;
+    this.connection = new FakeConnection(io, format, loop);
+    io.execute(() -> session = node.accept(connection));
+    loop.settle();
   }
 
-  /** A client that negotiated permessage-deflate with the node's shared {@code deflater} (null: plain). */
-  FakeClient(Node node, Executor io, WireFormat format, FrameDeflater deflater) {
+  /** A client on a real thread, with {@code timers} for its heartbeat; accepted before this returns. */
+  FakeClient(Node node, Executor io, WireFormat format, Scheduler timers) {
     this.io = io;
-    this.connection = new FakeConnection(io, format).deflating(deflater);
+    this.loop = null;
+    this.connection = new FakeConnection(io, format, timers);
     io.execute(() -> session = node.accept(connection));
-    waiting().until(() -> session != null);
+    connection.awaitUntil(() -> !connection.frames.isEmpty());
   }
 
   int subscribe(String room) {
@@ -62,6 +65,7 @@ final class FakeClient {
     return id;
   }
 
+  /** Queues {@code frame} on the client's I/O thread, encoded for its format. */
   void send(ClientFrame frame) {
     if (connection.format() == WireFormat.PROTO) {
       sendBinary(BinaryFrames.encode(frame));
@@ -78,16 +82,29 @@ final class FakeClient {
     io.execute(() -> session.onText(text));
   }
 
-  /** Waits for the reply to request {@code id} and returns it. */
-  ServerFrame awaitReply(int id) {
-    return waiting().until(
-        () -> connection.frames.stream().filter(f -> f.hasId() && f.getId() == id).findFirst().orElse(null),
-        f -> f != null);
+  /** The reply to request {@code id}, after running everything queued; fails when there is none. */
+  ServerFrame reply(int id) {
+    if (loop == null) {
+      connection.awaitUntil(() -> find(id).isPresent());
+    } else {
+      loop.settle();
+    }
+    return find(id).orElseThrow(() -> new AssertionError("no reply to request " + id + "; frames: " + connection.frames));
   }
 
-  void awaitSubscribed(String room) {
-    int id = subscribe(room);
-    ServerFrame reply = awaitReply(id);
+  private Optional<ServerFrame> find(int id) {
+    return connection.frames.stream().filter(f -> f.hasId() && f.getId() == id).findFirst();
+  }
+
+  /** Publishes and returns the ack, after running everything queued. */
+  ServerFrame published(String room, String text) {
+    ServerFrame r = reply(publish(room, text));
+    if (!r.hasAck()) throw new AssertionError("publish to " + room + " answered " + r);
+    return r;
+  }
+
+  void subscribed(String room) {
+    ServerFrame reply = reply(subscribe(room));
     if (!reply.hasSubscribed()) throw new AssertionError("subscribe to " + room + " answered " + reply);
   }
 

@@ -15,28 +15,28 @@ import java.util.concurrent.Executor;
 /**
  * A transport stand-in: records what the core writes, decoded back into frames, and can stall
  * writes the way a client that stops reading does. Write completions run later on the executor,
- * as they do in Undertow.
+ * as they do in Undertow, and timers run on the test's {@link Scheduler}.
  */
 public final class FakeConnection implements Connection {
   private final Executor executor;
   private final WireFormat format;
+  private final Scheduler scheduler;
   /** Every frame written, in order. */
   public final List<ServerFrame> frames = new CopyOnWriteArrayList<>();
+  /** Every frame written, as the core handed it over (shared room messages are one object per node). */
+  public final List<WireFrame> wire = new CopyOnWriteArrayList<>();
   /** Frames per WebSocket message written, in order. */
   public final List<Integer> batches = new CopyOnWriteArrayList<>();
-  /** Messages written compressed (permessage-deflate), in order of writing. */
-  public final List<Integer> compressedBatches = new CopyOnWriteArrayList<>();
-  /** The shared deflater this connection offers the core, or null for a plain connection. */
-  private volatile FrameDeflater deflater;
   /** The disconnect the core closed with, if it did. */
   public volatile Disconnect closedWith;
   /** Whether writes complete; a stalled write completes on {@link #resume()}. Touched on the executor. */
   private boolean stalled;
   private Connection.WriteCompletion pending;
 
-  public FakeConnection(Executor executor, WireFormat format) {
+  public FakeConnection(Executor executor, WireFormat format, Scheduler scheduler) {
     this.executor = executor;
     this.format = format;
+    this.scheduler = scheduler;
   }
 
   @Override
@@ -55,10 +55,12 @@ public final class FakeConnection implements Connection {
   }
 
   @Override
-  public void write(List<byte[]> encoded, WriteCompletion done) {
+  public void write(List<WireFrame> encoded, WriteCompletion done) {
     int before = frames.size();
-    for (byte[] b : encoded) frames.addAll(decode(b));
+    wire.addAll(encoded);
+    for (WireFrame b : encoded) frames.addAll(decode(b.bytes()));
     batches.add(frames.size() - before);
+    written();
     if (stalled) {
       pending = done;
     } else {
@@ -66,63 +68,39 @@ public final class FakeConnection implements Connection {
     }
   }
 
-  /** From now on, offers {@code d} to the session: as if the client negotiated permessage-deflate (call before accept). */
-  public FakeConnection deflating(FrameDeflater d) {
-    this.deflater = d;
-    return this;
-  }
-
-  @Override
-  public FrameDeflater deflater() {
-    return deflater;
-  }
-
-  /** Inflates the message the way a client does (appending 00 00 FF FF) and records its frames. */
-  @Override
-  public void writeCompressed(List<byte[]> pieces, WriteCompletion done) {
-    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-    for (byte[] p : pieces) all.writeBytes(p);
-    all.writeBytes(new byte[] {0, 0, (byte) 0xff, (byte) 0xff});
-    java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
-    inflater.setInput(all.toByteArray());
-    java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    try {
-      int n;
-      while ((n = inflater.inflate(buf)) > 0) plain.write(buf, 0, n);
-    } catch (java.util.zip.DataFormatException e) {
-      throw new AssertionError("the core wrote a message that does not inflate", e);
-    } finally {
-      inflater.end();
-    }
-    int before = frames.size();
-    frames.addAll(decode(plain.toByteArray()));
-    compressedBatches.add(frames.size() - before);
-    batches.add(frames.size() - before);
-    if (stalled) {
-      pending = done;
-    } else {
-      executor.execute(() -> done.done(null));
-    }
-  }
-
-  /** Timers of every fake connection; they hop onto the connection's executor when due. */
-  private static final java.util.concurrent.ScheduledExecutorService TIMERS =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "fake-connection-timer");
-        t.setDaemon(true);
-        return t;
-      });
-
+  /** Runs {@code task} on the executor when the test's scheduler says {@code delayMillis} passed. */
   @Override
   public void schedule(Runnable task, long delayMillis) {
-    TIMERS.schedule(() -> executor.execute(task), delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    scheduler.schedule(() -> executor.execute(task), delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   @Override
   public void close(Disconnect disconnect, byte[] lastFrame) {
     if (lastFrame != null) frames.addAll(decode(lastFrame));
     closedWith = disconnect;
+    written();
+  }
+
+  /**
+   * For the few tests on real threads: waits until {@code condition} holds, woken by each write (no
+   * polling); the limit only turns a hang into a failure.
+   */
+  public synchronized void awaitUntil(java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    try {
+      while (!condition.getAsBoolean()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) throw new AssertionError("condition not met in 30 s; frames: " + frames);
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  private synchronized void written() {
+    notifyAll();
   }
 
   /** From now on, writes do not complete (call on the executor, or before any traffic). */

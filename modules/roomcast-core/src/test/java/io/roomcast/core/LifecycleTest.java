@@ -1,6 +1,5 @@
 package io.roomcast.core;
 
-import static io.roomcast.core.FakeClient.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,45 +11,53 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Heartbeats that find dead clients, and draining that sends live ones away gently. */
 class LifecycleTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final ExecutorService io = Executors.newSingleThreadExecutor();
+  private final TestLoop loop = new TestLoop();
+  private final TestLoop.Io io = loop.io();
   private Node node;
 
   @AfterEach
   void stop() {
     node.close();
-    io.shutdownNow();
   }
 
   private Node start(Broker broker, Heartbeat heartbeat) {
-    node = Node.start(NodeConfig.defaults("life").withHeartbeat(heartbeat), broker, registry);
+    node = Node.start(NodeConfig.defaults("life").withHeartbeat(heartbeat), broker, registry, NodeSecurity.open(), loop);
     return node;
+  }
+
+  private FakeClient client() {
+    return new FakeClient(node, loop, io, WireFormat.PROTO);
   }
 
   @Test
   void aClientThatAnswersPingsStaysAndASilentOneIsCutOff() {
     start(new MemoryBroker(), new Heartbeat(Duration.ofMillis(150), Duration.ofMillis(100)));
-    FakeClient silent = new FakeClient(node, io, WireFormat.PROTO);
-    FakeClient alive = new FakeClient(node, io, WireFormat.PROTO);
+    FakeClient silent = client();
+    FakeClient alive = client();
     assertThat(silent.connection.frames.get(0).getConnected().getPingIntervalMs()).isEqualTo(150);
 
-    for (int answered = 0; answered < 3; ) { // answer three pings, one at a time
-      int seen = alive.connection.framesOf(ServerFrame.KindCase.PING).size();
-      if (seen > answered) {
-        alive.send(ClientFrame.newBuilder().setPong(Pong.getDefaultInstance()).build());
-        answered++;
+    loop.advance(Duration.ofMillis(150)); // the first ping
+    for (int ping = 1; ping <= 3; ping++) { // alive answers each ping at once; silent never does
+      assertThat(alive.connection.framesOf(ServerFrame.KindCase.PING)).hasSize(ping);
+      alive.send(ClientFrame.newBuilder().setPong(Pong.getDefaultInstance()).build());
+      loop.settle();
+      if (ping == 1) {
+        loop.advance(Duration.ofMillis(99));
+        assertThat(silent.connection.closedWith).as("still within the timeout").isNull();
+        loop.advance(Duration.ofMillis(1));
+        assertThat(silent.connection.closedWith).isEqualTo(Disconnect.NO_PONG);
+        loop.advance(Duration.ofMillis(50)); // the next ping, 150 ms after the first
+      } else {
+        loop.advance(Duration.ofMillis(150)); // past the pong's deadline, to the next ping
       }
-      waiting().until(() -> alive.connection.framesOf(ServerFrame.KindCase.PING).size() > seen || silent.connection.closedWith != null);
     }
 
-    assertThat(silent.connection.closedWith).isEqualTo(Disconnect.NO_PONG);
     assertThat(alive.connection.closedWith).isNull();
     assertThat(registry.counter(MetricNames.HEARTBEAT_TIMEOUTS).count()).isEqualTo(1);
   }
@@ -59,26 +66,42 @@ class LifecycleTest {
   void drainingSendsEveryClientAwayToReconnectAndAnswersPublishesInFlightFirst() {
     HeldBroker broker = new HeldBroker();
     start(broker, Heartbeat.defaults());
-    FakeClient publisher = new FakeClient(node, io, WireFormat.PROTO);
-    List<FakeClient> idle = List.of(new FakeClient(node, io, WireFormat.PROTO), new FakeClient(node, io, WireFormat.PROTO));
+    FakeClient publisher = client();
+    List<FakeClient> idle = List.of(client(), client());
     int id = publisher.publish("room", "in flight");
-    waiting().until(() -> broker.pending != null);
+    loop.settle();
+    assertThat(broker.pending).isNotNull();
 
-    CompletableFuture<Void> drained = node.drain(Duration.ofMillis(200));
+    CompletableFuture<Void> drained = node.drain(Duration.ofMillis(300));
 
     assertThat(node.ready()).isFalse();
     assertThat(node.accepting()).isFalse();
+    loop.advance(Duration.ofMillis(300)); // every session was told to go within the window
     for (FakeClient c : idle) {
-      waiting().until(() -> c.connection.closedWith != null);
       assertThat(c.connection.closedWith.code()).isEqualTo(1001);
       assertThat(c.connection.closedWith.reconnect()).isTrue();
     }
     assertThat(publisher.connection.closedWith).as("waits for its publish").isNull();
+    assertThat(drained).isNotDone();
     broker.pending.complete(new Publication("room", Payload.text("in flight"), 1, "e", 1));
-    assertThat(publisher.awaitReply(id).getAck().getOffset()).isEqualTo(1);
-    waiting().until(drained::isDone);
+    assertThat(publisher.reply(id).getAck().getOffset()).isEqualTo(1);
     assertThat(publisher.connection.closedWith.code()).isEqualTo(1001);
+    assertThat(drained).isDone(); // the last session going completes the drain, no polling
     assertThat(node.sessionCount()).isZero();
+  }
+
+  @Test
+  void drainSpreadsTheClosesOverTheWindow() {
+    start(new MemoryBroker(), Heartbeat.defaults());
+    List<FakeClient> clients = List.of(client(), client(), client(), client());
+
+    CompletableFuture<Void> drained = node.drain(Duration.ofMillis(400)); // one every 100 ms, in random order
+
+    for (int gone = 1; gone <= 4; gone++) {
+      loop.advance(Duration.ofMillis(gone == 1 ? 0 : 100));
+      assertThat(clients.stream().filter(c -> c.connection.closedWith != null)).hasSize(gone);
+    }
+    assertThat(drained).isDone();
   }
 
   /** A broker whose one publish waits until the test completes it. */

@@ -1,6 +1,5 @@
 package io.roomcast.core;
 
-import static io.roomcast.core.FakeClient.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -10,43 +9,42 @@ import io.roomcast.protocol.v1.ClientFrame;
 import io.roomcast.protocol.v1.Publish;
 import io.roomcast.protocol.v1.ServerFrame;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The engine end to end over fake connections and the in-memory broker. */
+/** The engine end to end over fake connections and the in-memory broker, on two I/O threads the test steps. */
 class NodeTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private ExecutorService ioA;
-  private ExecutorService ioB;
+  private final TestLoop loop = new TestLoop();
+  private final TestLoop.Io ioA = loop.io();
+  private final TestLoop.Io ioB = loop.io();
   private Node node;
 
   @BeforeEach
   void start() {
-    ioA = Executors.newSingleThreadExecutor();
-    ioB = Executors.newSingleThreadExecutor();
-    node = Node.start(NodeConfig.defaults("test").withRoomLinger(Duration.ZERO), new MemoryBroker(), registry);
+    node = nodeWith(SessionLimits.defaults());
   }
 
   @AfterEach
   void stop() {
     node.close();
-    ioA.shutdownNow();
-    ioB.shutdownNow();
   }
 
   private Node nodeWith(SessionLimits limits) {
-    node.close();
-    node = Node.start(NodeConfig.defaults("test").withLimits(limits, limits.maxQueuedFrames()).withRoomLinger(Duration.ZERO), new MemoryBroker(), registry);
+    if (node != null) node.close();
+    node = Node.start(NodeConfig.defaults("test").withLimits(limits, limits.maxQueuedFrames()).withRoomLinger(Duration.ZERO),
+        new MemoryBroker(RoomHistory.defaultHistory(), loop::nowMillis), registry, NodeSecurity.open(), loop);
     return node;
+  }
+
+  private FakeClient client(TestLoop.Io io) {
+    return new FakeClient(node, loop, io, WireFormat.PROTO);
   }
 
   @Test
   void greetsEveryConnectionWithConnected() {
-    FakeClient c = new FakeClient(node, ioA, WireFormat.PROTO);
-    waiting().until(() -> !c.connection.frames.isEmpty());
+    FakeClient c = client(ioA);
     ServerFrame first = c.connection.frames.get(0);
     assertThat(first.hasConnected()).isTrue();
     assertThat(first.getConnected().getNode()).isEqualTo("test");
@@ -55,55 +53,56 @@ class NodeTest {
 
   @Test
   void twoClientsOnDifferentThreadsExchangeMessagesInARoom() {
-    FakeClient alice = new FakeClient(node, ioA, WireFormat.PROTO);
-    FakeClient bob = new FakeClient(node, ioB, WireFormat.PROTO);
-    alice.awaitSubscribed("chat");
-    bob.awaitSubscribed("chat");
+    FakeClient alice = client(ioA);
+    FakeClient bob = client(ioB);
+    alice.subscribed("chat");
+    bob.subscribed("chat");
 
-    ServerFrame ack = alice.awaitReply(alice.publish("chat", "hi bob"));
-    bob.awaitReply(bob.publish("chat", "hi alice"));
+    ServerFrame ack = alice.reply(alice.publish("chat", "hi bob"));
+    bob.reply(bob.publish("chat", "hi alice"));
 
+    loop.settle();
     assertThat(ack.getAck().getOffset()).isEqualTo(1);
-    waiting().until(() -> alice.texts("chat").size() == 2 && bob.texts("chat").size() == 2);
     assertThat(alice.texts("chat")).containsExactly("hi bob", "hi alice");
     assertThat(bob.offsets("chat")).containsExactly(1L, 2L);
   }
 
   @Test
   void subscribedReportsTheRoomPositionAndOnlyLaterMessagesFollow() {
-    FakeClient publisher = new FakeClient(node, ioA, WireFormat.PROTO);
-    publisher.awaitReply(publisher.publish("news", "before"));
-    FakeClient reader = new FakeClient(node, ioB, WireFormat.PROTO);
+    FakeClient publisher = client(ioA);
+    publisher.reply(publisher.publish("news", "before"));
+    FakeClient reader = client(ioB);
 
-    ServerFrame subscribed = reader.awaitReply(reader.subscribe("news"));
-    publisher.awaitReply(publisher.publish("news", "after"));
+    ServerFrame subscribed = reader.reply(reader.subscribe("news"));
+    publisher.reply(publisher.publish("news", "after"));
 
     assertThat(subscribed.getSubscribed().getPosition().getOffset()).isEqualTo(1);
     assertThat(subscribed.getSubscribed().getPosition().getEpoch()).isNotEmpty();
-    waiting().until(() -> reader.texts("news").size() == 1);
+    loop.settle();
     assertThat(reader.texts("news")).containsExactly("after");
   }
 
   @Test
   void doesNotDeliverRoomsAClientLeftOrNeverJoined() {
-    FakeClient alice = new FakeClient(node, ioA, WireFormat.PROTO);
-    FakeClient bob = new FakeClient(node, ioB, WireFormat.PROTO);
-    alice.awaitSubscribed("a");
-    alice.awaitSubscribed("b");
-    bob.awaitSubscribed("b");
-    assertThat(alice.awaitReply(alice.unsubscribe("a")).getUnsubscribed().getRoom()).isEqualTo("a");
+    FakeClient alice = client(ioA);
+    FakeClient bob = client(ioB);
+    alice.subscribed("a");
+    alice.subscribed("b");
+    bob.subscribed("b");
+    assertThat(alice.reply(alice.unsubscribe("a")).getUnsubscribed().getRoom()).isEqualTo("a");
 
-    bob.awaitReply(bob.publish("a", "to nobody"));
-    bob.awaitReply(bob.publish("b", "marker"));
+    bob.reply(bob.publish("a", "to nobody"));
+    bob.reply(bob.publish("b", "marker"));
 
-    waiting().until(() -> alice.texts("b").size() == 1);
+    loop.settle();
+    assertThat(alice.texts("b")).containsExactly("marker");
     assertThat(alice.texts("a")).isEmpty();
   }
 
   @Test
   void refusesBadRequestsWithPreciseErrorsAndKeepsServing() {
-    FakeClient c = new FakeClient(node, ioA, WireFormat.PROTO);
-    c.awaitSubscribed("ok");
+    FakeClient c = client(ioA);
+    c.subscribed("ok");
 
     assertThat(error(c, c.subscribe("bad room!"))).isEqualTo(400);
     assertThat(error(c, c.subscribe(""))).isEqualTo(400);
@@ -116,8 +115,8 @@ class NodeTest {
     c.send(ClientFrame.newBuilder().setId(78).build());
     assertThat(error(c, 78)).isEqualTo(400);
 
-    c.awaitReply(c.publish("ok", "still here"));
-    waiting().until(() -> c.texts("ok").contains("still here"));
+    c.reply(c.publish("ok", "still here"));
+    assertThat(c.texts("ok")).containsExactly("still here");
     assertThat(c.connection.closedWith).isNull();
     double rejected400 = registry.find(MetricNames.REQUESTS_REJECTED).tag("code", "400").counters().stream()
         .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
@@ -127,62 +126,67 @@ class NodeTest {
   @Test
   void refusesAPayloadOverTheLimitWith413() {
     nodeWith(new SessionLimits(2048, 1024, 10, 4, 64, 1 << 20, 100, 4096));
-    FakeClient c = new FakeClient(node, ioA, WireFormat.PROTO);
+    FakeClient c = client(ioA);
 
     assertThat(error(c, c.publish("room", "x".repeat(1025)))).isEqualTo(413);
-    assertThat(c.awaitReply(c.publish("room", "x".repeat(1024))).hasAck()).isTrue();
+    assertThat(c.reply(c.publish("room", "x".repeat(1024))).hasAck()).isTrue();
   }
 
   @Test
   void refusesRoomsBeyondThePerConnectionLimitWith429() {
     nodeWith(new SessionLimits(2048, 1024, 10, 2, 64, 1 << 20, 100, 4096));
-    FakeClient c = new FakeClient(node, ioA, WireFormat.PROTO);
-    c.awaitSubscribed("one");
-    c.awaitSubscribed("two");
+    FakeClient c = client(ioA);
+    c.subscribed("one");
+    c.subscribed("two");
 
     assertThat(error(c, c.subscribe("three"))).isEqualTo(429);
-    c.awaitReply(c.unsubscribe("one"));
-    c.awaitSubscribed("three");
+    c.reply(c.unsubscribe("one"));
+    c.subscribed("three");
   }
 
   @Test
   void closesWith4000OnAnUndecodableMessageAndOthersKeepReceiving() {
-    FakeClient good = new FakeClient(node, ioA, WireFormat.PROTO);
-    FakeClient bad = new FakeClient(node, ioA, WireFormat.PROTO);
-    good.awaitSubscribed("room");
-    bad.awaitSubscribed("room");
+    FakeClient good = client(ioA);
+    FakeClient bad = client(ioA);
+    good.subscribed("room");
+    bad.subscribed("room");
 
     bad.sendBinary(new byte[] {5, 1, 2}); // declares 5 bytes, carries 2
 
-    waiting().until(() -> bad.connection.closedWith != null);
+    loop.settle();
     assertThat(bad.connection.closedWith.code()).isEqualTo(4000);
     assertThat(bad.connection.framesOf(ServerFrame.KindCase.DISCONNECT).get(0).getDisconnect().getReconnect()).isFalse();
-    good.awaitReply(good.publish("room", "after the bad one"));
-    waiting().until(() -> good.texts("room").contains("after the bad one"));
+    good.reply(good.publish("room", "after the bad one"));
+    assertThat(good.texts("room")).containsExactly("after the bad one");
     assertThat(registry.find(MetricNames.FRAMES_MALFORMED).tag("reason", "undecodable").counter().count()).isEqualTo(1);
   }
 
   @Test
   void closesWith1003OnTextOverTheBinaryProtocol() {
-    FakeClient c = new FakeClient(node, ioA, WireFormat.PROTO);
+    FakeClient c = client(ioA);
     c.sendText("{\"id\":1,\"subscribe\":{\"room\":\"chat\"}}");
-    waiting().until(() -> c.connection.closedWith != null);
+    loop.settle();
     assertThat(c.connection.closedWith.code()).isEqualTo(1003);
   }
 
   @Test
   void batchesFramesThatArriveWhileAWriteIsInFlight() {
-    FakeClient publisher = new FakeClient(node, ioA, WireFormat.PROTO);
-    FakeClient reader = new FakeClient(node, ioB, WireFormat.PROTO);
-    reader.awaitSubscribed("feed");
-    ioB.execute(reader.connection::stall);
+    FakeClient publisher = client(ioA);
+    FakeClient reader = client(ioB);
+    reader.subscribed("feed");
+    reader.connection.stall();
     int batchesBefore = reader.connection.batches.size();
 
-    for (int i = 1; i <= 10; i++) publisher.awaitReply(publisher.publish("feed", "m" + i));
-    waiting().until(() -> reader.connection.batches.size() == batchesBefore + 1); // m1, then stalled
+    publisher.publish("feed", "m1");
+    ioA.runAll(); // published: m1 waits on the reader's thread
+    ioB.runAll(); // m1 is written, and the write stalls
+    for (int i = 2; i <= 10; i++) publisher.publish("feed", "m" + i);
+    ioA.runAll();
+    ioB.runAll(); // m2..m10 queue behind the write in flight
+    assertThat(reader.connection.batches.subList(batchesBefore, reader.connection.batches.size())).containsExactly(1);
     reader.connection.resume();
+    loop.settle();
 
-    waiting().until(() -> reader.texts("feed").size() == 10);
     assertThat(reader.connection.batches.subList(batchesBefore, reader.connection.batches.size())).containsExactly(1, 9);
     assertThat(reader.offsets("feed")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
   }
@@ -190,16 +194,16 @@ class NodeTest {
   @Test
   void cutsOffAStalledClientAsASlowConsumerWithoutTouchingOthers() {
     nodeWith(new SessionLimits(2048, 1024, 10, 4, 64, 4096, 100, 4096));
-    FakeClient publisher = new FakeClient(node, ioA, WireFormat.PROTO);
-    FakeClient stalled = new FakeClient(node, ioB, WireFormat.PROTO);
-    FakeClient healthy = new FakeClient(node, ioB, WireFormat.PROTO);
-    stalled.awaitSubscribed("feed");
-    healthy.awaitSubscribed("feed");
-    ioB.execute(stalled.connection::stall);
+    FakeClient publisher = client(ioA);
+    FakeClient stalled = client(ioB);
+    FakeClient healthy = client(ioB);
+    stalled.subscribed("feed");
+    healthy.subscribed("feed");
+    stalled.connection.stall();
 
-    for (int i = 0; i < 200; i++) publisher.awaitReply(publisher.publish("feed", "x".repeat(100)));
+    for (int i = 0; i < 200; i++) publisher.published("feed", "x".repeat(100));
 
-    waiting().until(() -> healthy.texts("feed").size() == 200);
+    assertThat(healthy.texts("feed")).hasSize(200);
     assertThat(stalled.connection.closedWith).isEqualTo(Disconnect.SLOW_CONSUMER);
     ServerFrame last = stalled.connection.frames.get(stalled.connection.frames.size() - 1);
     assertThat(last.getDisconnect().getCode()).isEqualTo(4008);
@@ -209,7 +213,7 @@ class NodeTest {
 
   @Test
   void acceptsSeveralFramesInOneMessage() {
-    FakeClient c = new FakeClient(node, ioA, WireFormat.PROTO);
+    FakeClient c = client(ioA);
     byte[] sub = BinaryFrames.encode(ClientFrame.newBuilder().setId(1)
         .setSubscribe(io.roomcast.protocol.v1.Subscribe.newBuilder().setRoom("multi")).build());
     byte[] pub = BinaryFrames.encode(ClientFrame.newBuilder().setId(2)
@@ -220,17 +224,17 @@ class NodeTest {
 
     c.sendBinary(both);
 
-    assertThat(c.awaitReply(1).hasSubscribed()).isTrue();
-    assertThat(c.awaitReply(2).getAck().getOffset()).isEqualTo(1);
+    assertThat(c.reply(1).hasSubscribed()).isTrue();
+    assertThat(c.reply(2).getAck().getOffset()).isEqualTo(1);
   }
 
   @Test
   void answersAPublishWith503WhenTheBrokerIsUnavailable() {
     node.close();
-    node = Node.start(NodeConfig.defaults("test"), new UnavailableBroker(), registry);
-    FakeClient c = new FakeClient(node, ioA, WireFormat.PROTO);
+    node = Node.start(NodeConfig.defaults("test"), new UnavailableBroker(), registry, NodeSecurity.open(), loop);
+    FakeClient c = client(ioA);
 
-    ServerFrame reply = c.awaitReply(c.publish("room", "lost?"));
+    ServerFrame reply = c.reply(c.publish("room", "lost?"));
 
     assertThat(reply.getError().getCode()).isEqualTo(503);
     assertThat(reply.getError().getMessage()).contains("unavailable");
@@ -238,7 +242,7 @@ class NodeTest {
   }
 
   private static int error(FakeClient c, int id) {
-    ServerFrame reply = c.awaitReply(id);
+    ServerFrame reply = c.reply(id);
     assertThat(reply.hasError()).as("reply to %d: %s", id, reply).isTrue();
     return reply.getError().getCode();
   }

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.roomcast.client.ClientEvents;
 import io.roomcast.client.ClientOptions;
-import io.roomcast.client.Publisher;
 import io.roomcast.client.RoomcastClient;
-import io.roomcast.testkit.StandaloneRedis;
-import io.roomcast.testkit.TestRedis;
+import io.roomcast.redis.RedisPublisher;
+import io.roomcast.testkit.Inbox;
+import io.roomcast.testkit.NodeProcess;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,17 +37,15 @@ class ChaosIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   private final HttpClient http = HttpClient.newHttpClient();
-  private final List<NodeProcess> nodes = new ArrayList<>();
   private final List<RoomcastClient> clients = new ArrayList<>();
   private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
-  private StandaloneRedis redis;
+  private ThreeNodes cluster;
   private LoadBalancer lb;
 
   @BeforeEach
   void startCluster() throws Exception {
-    redis = TestRedis.standalone();
-    for (int i = 1; i <= 3; i++) nodes.add(NodeProcess.start("chaos" + i, redis.uri()));
-    lb = LoadBalancer.haproxy(nodes);
+    cluster = ThreeNodes.start("chaos");
+    lb = LoadBalancer.haproxy(cluster.nodes);
   }
 
   @AfterEach
@@ -55,8 +53,7 @@ class ChaosIT {
     pacer.shutdownNow();
     for (RoomcastClient c : clients) c.close();
     if (lb != null) lb.close();
-    for (NodeProcess n : nodes) n.close();
-    if (redis != null) redis.close();
+    if (cluster != null) cluster.close();
   }
 
   /** A member of one room, with what it got and what happened to its connection. */
@@ -97,7 +94,7 @@ class ChaosIT {
     AtomicLong published = new AtomicLong();
     AtomicLong publishFailures = new AtomicLong();
     AtomicInteger turn = new AtomicInteger();
-    try (Publisher backend = Publisher.redis(redis.uri())) {
+    try (RedisPublisher backend = RedisPublisher.connect(cluster.redis.uri())) {
       // 100 messages a second, round robin over the rooms; each ack's offset is the room's latest.
       pacer.scheduleAtFixedRate(() -> {
         String room = "chaos-r" + Math.floorMod(turn.getAndIncrement(), ROOMS);
@@ -114,7 +111,7 @@ class ChaosIT {
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       int kills = 0;
       while (System.nanoTime() < end) {
-        NodeProcess victim = nodes.get(kills % 3);
+        NodeProcess victim = cluster.nodes.get(kills % 3);
         int reconnectsBefore = totalReconnects(members);
         victim.kill();
         kills++;
@@ -159,13 +156,13 @@ class ChaosIT {
   @Test
   void redisRestartedEmptyIsReportedToEveryClientNeverASilentHole() throws Exception {
     List<Member> members = members();
-    try (Publisher backend = Publisher.redis(redis.uri())) {
+    try (RedisPublisher backend = RedisPublisher.connect(cluster.redis.uri())) {
       for (int k = 0; k < ROOMS; k++) backend.publish("chaos-r" + k, "before").join();
       for (Member m : members) await().atMost(WAIT).until(() -> m.inbox.texts().contains("before"));
 
-      redis.kill();
-      redis.start(); // empty: every room's stream starts over in a new epoch
-      for (NodeProcess n : nodes) n.awaitReady(WAIT);
+      cluster.redis.kill();
+      cluster.redis.start(); // empty: every room's stream starts over in a new epoch
+      for (NodeProcess n : cluster.nodes) n.awaitReady(WAIT);
       await().atMost(WAIT).ignoreExceptions().until(() -> backend.publish("chaos-r0", "after").get(5, TimeUnit.SECONDS) > 0);
       for (int k = 1; k < ROOMS; k++) backend.publish("chaos-r" + k, "after").join();
 

@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.roomcast.client.ClientEvents;
 import io.roomcast.client.ClientOptions;
-import io.roomcast.client.Publisher;
 import io.roomcast.client.RoomcastClient;
 import io.roomcast.client.RoomcastException;
-import io.roomcast.testkit.StandaloneRedis;
-import io.roomcast.testkit.TestRedis;
+import io.roomcast.redis.RedisPublisher;
+import io.roomcast.testkit.Inbox;
+import io.roomcast.testkit.NodeProcess;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,24 +39,21 @@ class ClusterIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String SCRIPT = "../roomcast-redis/src/main/resources/io/roomcast/redis/publish.lua";
 
-  private static StandaloneRedis redis;
-  private static final List<NodeProcess> nodes = new ArrayList<>();
+  private static ThreeNodes cluster;
   private static LoadBalancer lb;
   private static final List<RoomcastClient> clients = new ArrayList<>();
 
   @BeforeAll
   static void startCluster() throws Exception {
-    redis = TestRedis.standalone();
-    for (int i = 1; i <= 3; i++) nodes.add(NodeProcess.start("node" + i, redis.uri()));
-    lb = LoadBalancer.haproxy(nodes);
+    cluster = ThreeNodes.start("node");
+    lb = LoadBalancer.haproxy(cluster.nodes);
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
     for (RoomcastClient c : clients) c.close();
     if (lb != null) lb.close();
-    for (NodeProcess n : nodes) n.close();
-    if (redis != null) redis.close();
+    if (cluster != null) cluster.close();
   }
 
   private static RoomcastClient client(java.net.URI uri, ClientEvents events) {
@@ -81,13 +78,13 @@ class ClusterIT {
       memberClients.add(c);
     }
     List<RoomcastClient> publishers = new ArrayList<>();
-    for (NodeProcess n : nodes) publishers.add(client(n.ws(), new ClientEvents() {}));
-    try (Publisher backend = Publisher.redis(redis.uri())) {
+    for (NodeProcess n : cluster.nodes) publishers.add(client(n.ws(), new ClientEvents() {}));
+    try (RedisPublisher backend = RedisPublisher.connect(cluster.redis.uri())) {
 
     for (int k = 0; k < rooms; k++) {
       String room = room(k);
       publishers.get(k % 3).publish(room, room + " via node" + (k % 3 + 1) + " ws").join();
-      HttpResponse<String> http = HTTP.send(HttpRequest.newBuilder(nodes.get((k + 1) % 3).http("/api/v1/rooms/" + room + "/messages"))
+      HttpResponse<String> http = HTTP.send(HttpRequest.newBuilder(cluster.nodes.get((k + 1) % 3).http("/api/v1/rooms/" + room + "/messages"))
           .header("Content-Type", "text/plain")
           .POST(HttpRequest.BodyPublishers.ofString(room + " via http")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(http.statusCode()).isEqualTo(200);
@@ -124,20 +121,20 @@ class ClusterIT {
     c.publish("outage", "before").join();
     await().atMost(WAIT).until(() -> inbox.texts().contains("before"));
 
-    redis.kill();
+    cluster.redis.kill();
     long start = System.nanoTime();
     assertThatThrownBy(() -> c.publish("outage", "during").join())
         .isInstanceOf(CompletionException.class).cause().isInstanceOf(RoomcastException.class)
         .satisfies(e -> assertThat(((RoomcastException) e).code()).isEqualTo(503));
     long failedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertThat(failedAfterMs).as("a publish fails within the command timeout, never hangs").isLessThan(5_000);
-    for (NodeProcess n : nodes) {
+    for (NodeProcess n : cluster.nodes) {
       await().atMost(WAIT).until(() -> status(n.http("/readyz")) == 503);
     }
 
-    redis.start(); // empty: the room's stream starts a new epoch
+    cluster.redis.start(); // empty: the room's stream starts a new epoch
     long back = System.nanoTime();
-    for (NodeProcess n : nodes) n.awaitReady(WAIT);
+    for (NodeProcess n : cluster.nodes) n.awaitReady(WAIT);
     await().atMost(WAIT).ignoreExceptions().until(() -> c.publish("outage", "after").get(5, TimeUnit.SECONDS) > 0);
     await().atMost(WAIT).until(() -> inbox.texts().contains("after"));
     System.out.printf("redis outage: publish failed after %d ms; rooms worked again %d ms after Redis returned%n",
@@ -167,7 +164,7 @@ class ClusterIT {
     int victim = 0;
     double most = -1;
     for (int i = 0; i < 3; i++) {
-      String scrape = HTTP.send(HttpRequest.newBuilder(nodes.get(i).http("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String scrape = HTTP.send(HttpRequest.newBuilder(cluster.nodes.get(i).http("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       double open = Scrapes.value(scrape, "roomcast_connections_open", "").orElse(0);
       if (open > most) {
         most = open;
@@ -175,8 +172,8 @@ class ClusterIT {
       }
     }
     assertThat(most).as("clients on the node to kill").isPositive();
-    NodeProcess killed = nodes.get(victim);
-    NodeProcess other = nodes.get((victim + 1) % 3);
+    NodeProcess killed = cluster.nodes.get(victim);
+    NodeProcess other = cluster.nodes.get((victim + 1) % 3);
     killed.kill();
     await().atMost(WAIT).until(() -> reconnects.get() > 0);
     await().atMost(WAIT).until(() -> status(other.http("/readyz")) == 200);
@@ -204,7 +201,7 @@ class ClusterIT {
   }
 
   private static void redisCli(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(redis.port())));
+    List<String> command = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(cluster.redis.port())));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -2,6 +2,8 @@ package io.roomcast.it;
 
 import static org.awaitility.Awaitility.await;
 
+import io.roomcast.testkit.FreePorts;
+import io.roomcast.testkit.NodeProcess;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
@@ -30,7 +32,7 @@ final class LoadBalancer implements AutoCloseable {
   static LoadBalancer haproxy(List<NodeProcess> nodes) throws IOException {
     if (nodes.size() != 3) throw new IllegalArgumentException("deploy/haproxy/haproxy.cfg names three nodes");
     Path config = Path.of(System.getProperty("roomcast.deploy"), "haproxy", "haproxy.cfg");
-    int port = Ports.free();
+    int port = FreePorts.next();
     Path log = Files.createTempFile("roomcast-haproxy-", ".log");
     ProcessBuilder pb = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -46,7 +48,7 @@ final class LoadBalancer implements AutoCloseable {
    */
   static LoadBalancer nginx(List<NodeProcess> nodes) throws IOException {
     if (nodes.size() != 3) throw new IllegalArgumentException("deploy/nginx/roomcast.conf names three nodes");
-    int port = Ports.free();
+    int port = FreePorts.next();
     String site = Files.readString(Path.of(System.getProperty("roomcast.deploy"), "nginx", "roomcast.conf"));
     site = replaceOnce(site, "listen 8080;", "listen 127.0.0.1:" + port + ";");
     for (int i = 0; i < 3; i++) site = replaceOnce(site, "server node" + (i + 1) + ":8080", "server " + nodes.get(i).address());

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.roomcast.client.ClientEvents;
 import io.roomcast.client.ClientOptions;
 import io.roomcast.client.RoomcastClient;
-import io.roomcast.testkit.StandaloneRedis;
-import io.roomcast.testkit.TestRedis;
+import io.roomcast.testkit.Inbox;
+import io.roomcast.testkit.NodeProcess;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,24 +32,21 @@ class NginxClusterIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static StandaloneRedis redis;
-  private static final List<NodeProcess> nodes = new ArrayList<>();
+  private static ThreeNodes cluster;
   private static LoadBalancer nginx;
   private static final List<RoomcastClient> clients = new ArrayList<>();
 
   @BeforeAll
   static void startCluster() throws Exception {
-    redis = TestRedis.standalone();
-    for (int i = 1; i <= 3; i++) nodes.add(NodeProcess.start("node" + i, redis.uri()));
-    nginx = LoadBalancer.nginx(nodes);
+    cluster = ThreeNodes.start("node");
+    nginx = LoadBalancer.nginx(cluster.nodes);
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
     for (RoomcastClient c : clients) c.close();
     if (nginx != null) nginx.close();
-    for (NodeProcess n : nodes) n.close();
-    if (redis != null) redis.close();
+    if (cluster != null) cluster.close();
   }
 
   private static RoomcastClient client(ClientEvents events) {
@@ -84,7 +81,7 @@ class NginxClusterIT {
       assertThat(inbox.offsets()).containsExactly(1L, 2L, 3L);
     }
     // The balancer spread the members: every node got some (least_conn over three nodes).
-    for (NodeProcess n : nodes) {
+    for (NodeProcess n : cluster.nodes) {
       String scrape = HTTP.send(HttpRequest.newBuilder(n.http("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       assertThat(Scrapes.value(scrape, "roomcast_connections_open", "").orElse(0)).as(n.name).isPositive();
     }
@@ -97,7 +94,7 @@ class NginxClusterIT {
   void aDrainingNodesClientsAndNewHandshakesGoToTheOtherNodes() throws Exception {
     for (RoomcastClient c : clients) c.close(); // only this test's clients on the nodes
     clients.clear();
-    for (NodeProcess n : nodes) {
+    for (NodeProcess n : cluster.nodes) {
       await().atMost(WAIT).until(() -> Scrapes.value(scrape(n), "roomcast_connections_open", "").orElse(-1) == 0);
     }
     AtomicInteger reconnects = new AtomicInteger();
@@ -111,7 +108,7 @@ class NginxClusterIT {
       }).subscribe("drain", inbox).join();
       inboxes.add(inbox);
     }
-    NodeProcess draining = nodes.get(0);
+    NodeProcess draining = cluster.nodes.get(0);
     int sentAway = (int) Scrapes.value(scrape(draining), "roomcast_connections_open", "").orElse(0);
     assertThat(sentAway).as("node1 had clients to send away").isPositive();
 

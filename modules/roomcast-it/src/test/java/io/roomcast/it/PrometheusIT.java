@@ -9,8 +9,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.roomcast.client.RoomcastClient;
-import io.roomcast.testkit.StandaloneRedis;
-import io.roomcast.testkit.TestRedis;
+import io.roomcast.testkit.FreePorts;
+import io.roomcast.testkit.Inbox;
+import io.roomcast.testkit.NodeProcess;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -46,13 +47,12 @@ class PrometheusIT {
 
   @Test
   void prometheusScrapesTheNodesWithTheShippedConfigAndTheDashboardsQueriesRun() throws Exception {
-    List<NodeProcess> nodes = new ArrayList<>();
     List<RoomcastClient> clients = new ArrayList<>();
     Process prometheus = null;
     Path data = Files.createTempDirectory("roomcast-prometheus-");
     Path log = data.resolve("prometheus.log");
-    try (StandaloneRedis redis = TestRedis.standalone()) {
-      for (int i = 1; i <= 3; i++) nodes.add(NodeProcess.start("node" + i, redis.uri()));
+    try (ThreeNodes cluster = ThreeNodes.start("node")) {
+      List<NodeProcess> nodes = cluster.nodes;
       // 10 members per node in 2 rooms, 12 messages per room: 30 x 12 = 360 deliveries in all.
       List<Inbox> inboxes = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
@@ -70,7 +70,7 @@ class PrometheusIT {
       RoomcastClient leaving = RoomcastClient.connect(nodes.get(0).ws());
       leaving.close(); // one close, so the close counter exists
 
-      int port = Ports.free();
+      int port = FreePorts.next();
       Path config = data.resolve("prometheus.yml");
       Files.writeString(config, renderConfig(nodes));
       prometheus = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + data.resolve("tsdb"),
@@ -111,7 +111,6 @@ class PrometheusIT {
         if (!prometheus.waitFor(20, TimeUnit.SECONDS)) prometheus.destroyForcibly();
       }
       for (RoomcastClient c : clients) c.close();
-      for (NodeProcess n : nodes) n.close();
     }
   }
 

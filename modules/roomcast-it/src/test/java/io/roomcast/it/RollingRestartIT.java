@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.roomcast.client.ClientEvents;
 import io.roomcast.client.ClientOptions;
 import io.roomcast.client.ClosedBy;
-import io.roomcast.client.Publisher;
 import io.roomcast.client.RoomcastClient;
-import io.roomcast.testkit.StandaloneRedis;
-import io.roomcast.testkit.TestRedis;
+import io.roomcast.redis.RedisPublisher;
+import io.roomcast.testkit.NodeProcess;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,12 +40,11 @@ class RollingRestartIT {
   @Test
   void aRollingRestartOfAllNodesUnderLoadLosesNoClientAndNoMessage() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    List<NodeProcess> nodes = new ArrayList<>();
     List<Member> members = new ArrayList<>();
     ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
-    try (StandaloneRedis redis = TestRedis.standalone()) {
-      for (int i = 1; i <= 3; i++) nodes.add(NodeProcess.start("node" + i, redis.uri()));
-      try (LoadBalancer lb = LoadBalancer.haproxy(nodes); Publisher backend = Publisher.redis(redis.uri())) {
+    try (ThreeNodes cluster = ThreeNodes.start("node")) {
+      List<NodeProcess> nodes = cluster.nodes;
+      try (LoadBalancer lb = LoadBalancer.haproxy(nodes); RedisPublisher backend = RedisPublisher.connect(cluster.redis.uri())) {
         for (int i = 0; i < CLIENTS; i++) members.add(new Member(lb, "rr-" + (i % ROOMS), http));
         for (Member m : members) m.joined.join();
 
@@ -113,7 +111,6 @@ class RollingRestartIT {
         for (Member m : members) m.client.close();
       } finally {
         load.shutdownNow();
-        for (NodeProcess n : nodes) n.close();
       }
     }
   }

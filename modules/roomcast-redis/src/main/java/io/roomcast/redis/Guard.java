@@ -11,10 +11,10 @@ import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.roomcast.core.BrokerUnavailableException;
+import io.roomcast.core.Failures;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,7 +57,7 @@ final class Guard {
     this.retry = Retry.of(BREAKER_NAME, RetryConfig.custom()
         .maxAttempts(3)
         .waitDuration(Duration.ofMillis(200))
-        .retryOnException(t -> isOutage(t) && !(unwrap(t) instanceof CallNotPermittedException))
+        .retryOnException(t -> isOutage(t) && !(Failures.cause(t) instanceof CallNotPermittedException))
         .build());
   }
 
@@ -102,7 +102,7 @@ final class Guard {
         out.complete(value);
         return;
       }
-      Throwable cause = unwrap(failure);
+      Throwable cause = Failures.cause(failure);
       if (cause instanceof BrokerUnavailableException || cause instanceof IllegalArgumentException) {
         out.completeExceptionally(cause);
       } else if (cause instanceof CallNotPermittedException) {
@@ -118,7 +118,7 @@ final class Guard {
 
   /** Whether a failure says Redis cannot serve now, rather than that it refused this request. */
   static boolean isOutage(Throwable t) {
-    Throwable cause = unwrap(t);
+    Throwable cause = Failures.cause(t);
     if (cause instanceof TimeoutException || cause instanceof CallNotPermittedException
         || cause instanceof BrokerUnavailableException) {
       return true;
@@ -133,13 +133,5 @@ final class Guard {
     }
     // connection refused, reset, rejected while disconnected, command timeout, connection closed
     return cause instanceof RedisException || cause instanceof java.io.IOException;
-  }
-
-  static Throwable unwrap(Throwable t) {
-    Throwable cause = t;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 }

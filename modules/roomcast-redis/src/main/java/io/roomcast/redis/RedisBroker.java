@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.roomcast.core.Broker;
 import io.roomcast.core.BrokerListener;
 import io.roomcast.core.BrokerUnavailableException;
+import io.roomcast.core.Failures;
 import io.roomcast.core.History;
 import io.roomcast.core.Payload;
 import io.roomcast.core.Publication;
@@ -286,7 +287,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
         }
         restoresFailed.increment();
         Throwable why = failure != null ? failure : refreshFailed;
-        log.warn("restoring room subscriptions failed, trying again: {}", Guard.unwrap(why).toString());
+        log.warn("restoring room subscriptions failed, trying again: {}", Failures.cause(why).toString());
         // while disconnected, the next ConnectionActivatedEvent triggers the restore
         if (link.connected()) scheduleRestore(RESTORE_RETRY, true);
       });

@@ -3,6 +3,7 @@ package io.roomcast.redis;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.roomcast.core.Failures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,7 +12,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -46,15 +46,11 @@ final class Script {
     CompletableFuture<List<Object>> first = redis.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
     return first.handle((reply, failure) -> {
       if (failure == null) return CompletableFuture.completedFuture(reply);
-      if (unwrap(failure) instanceof RedisNoScriptException) {
+      if (Failures.cause(failure) instanceof RedisNoScriptException) {
         return redis.<List<Object>>eval(body, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
       }
-      return CompletableFuture.<List<Object>>failedFuture(unwrap(failure));
+      return CompletableFuture.<List<Object>>failedFuture(Failures.cause(failure));
     }).thenCompose(stage -> stage);
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 
   private static Script load(String name) {

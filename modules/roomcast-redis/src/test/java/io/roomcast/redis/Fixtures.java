@@ -4,16 +4,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roomcast.core.Broker;
-import io.roomcast.core.BrokerListener;
 import io.roomcast.core.Payload;
 import io.roomcast.core.Publication;
+import io.roomcast.core.Recorder;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
-/** What the Redis broker's tests share: a config with short timeouts, a recorder, room names. */
+/** What the Redis broker's tests share: a config with short timeouts, started brokers, room names. */
 final class Fixtures {
   static final Duration WAIT = Duration.ofSeconds(20);
   static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
@@ -39,31 +37,6 @@ final class Fixtures {
 
   static <T> T join(CompletionStage<T> stage) {
     return stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
-  }
-
-  /** Collects publications as a node's hub would receive them. */
-  static final class Recorder implements BrokerListener {
-    final ConcurrentLinkedQueue<Publication> received = new ConcurrentLinkedQueue<>();
-
-    @Override
-    public void onPublication(Publication p) {
-      received.add(p);
-    }
-
-    List<Publication> of(String room) {
-      return received.stream().filter(p -> p.room().equals(room)).toList();
-    }
-
-    List<String> texts(String room) {
-      return of(room).stream().map(p -> p.payload().asText()).toList();
-    }
-
-    /** Waits until a publication of {@code room} with this text arrives, and returns it. */
-    Publication awaitText(String room, String text) {
-      await("'" + text + "' in room " + room).atMost(WAIT)
-          .until(() -> of(room).stream().anyMatch(p -> p.payload().asText().equals(text)));
-      return of(room).stream().filter(p -> p.payload().asText().equals(text)).findFirst().orElseThrow();
-    }
   }
 
   /** Publishes {@code text} again and again until one of them is delivered; for the moments right after an outage. */

@@ -11,6 +11,7 @@ import io.roomcast.core.Broker;
 import io.roomcast.core.BrokerContract;
 import io.roomcast.core.Payload;
 import io.roomcast.core.Publication;
+import io.roomcast.core.Recorder;
 import io.roomcast.testkit.ClusterRedis;
 import io.roomcast.testkit.Resp;
 import io.roomcast.testkit.TestRedis;
@@ -59,7 +60,7 @@ class RedisBrokerClusterIT extends BrokerContract {
 
   @Test
   void rawSpublishFromABackendReachesSubscribers() {
-    Fixtures.Recorder rec = new Fixtures.Recorder();
+    Recorder rec = new Recorder();
     try (Broker broker = Fixtures.broker(cluster.uri(), rec)) {
       String room = room("chat");
       join(broker.subscribe(room));
@@ -74,7 +75,7 @@ class RedisBrokerClusterIT extends BrokerContract {
 
   @Test
   void historyIsReadFromTheNodeOfTheRoomsSlot() {
-    try (Broker broker = Fixtures.broker(cluster.uri(), new Fixtures.Recorder())) {
+    try (Broker broker = Fixtures.broker(cluster.uri(), new Recorder())) {
       String room = room("history");
       String epoch = null;
       for (int i = 1; i <= 3; i++) epoch = join(broker.publish(room, Payload.text("m" + i))).epoch();
@@ -98,8 +99,8 @@ class RedisBrokerClusterIT extends BrokerContract {
     }
     assertThat(rooms).hasSize(4);
 
-    Fixtures.Recorder publisherSide = new Fixtures.Recorder();
-    Fixtures.Recorder subscriberSide = new Fixtures.Recorder();
+    Recorder publisherSide = new Recorder();
+    Recorder subscriberSide = new Recorder();
     try (Broker publisher = Fixtures.broker(cluster.uri(), publisherSide);
         Broker subscriber = Fixtures.broker(cluster.uri(), subscriberSide)) {
       for (String room : rooms) join(subscriber.subscribe(room));
@@ -126,8 +127,8 @@ class RedisBrokerClusterIT extends BrokerContract {
   @Test
   void movingTheSlotOfABusyRoomKeepsItFlowingInOrder() {
     String room = room("busy");
-    Fixtures.Recorder publisherSide = new Fixtures.Recorder();
-    Fixtures.Recorder subscriberSide = new Fixtures.Recorder();
+    Recorder publisherSide = new Recorder();
+    Recorder subscriberSide = new Recorder();
     ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
     AtomicInteger sent = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();

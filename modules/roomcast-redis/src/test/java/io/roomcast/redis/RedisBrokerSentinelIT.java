@@ -10,6 +10,7 @@ import io.roomcast.core.Broker;
 import io.roomcast.core.BrokerContract;
 import io.roomcast.core.Payload;
 import io.roomcast.core.Publication;
+import io.roomcast.core.Recorder;
 import io.roomcast.testkit.Resp;
 import io.roomcast.testkit.SentinelRedis;
 import io.roomcast.testkit.TestRedis;
@@ -39,8 +40,8 @@ class RedisBrokerSentinelIT extends BrokerContract {
 
   @Test
   void followsAFailoverToTheNewPrimary() {
-    Fixtures.Recorder publisherSide = new Fixtures.Recorder();
-    Fixtures.Recorder subscriberSide = new Fixtures.Recorder();
+    Recorder publisherSide = new Recorder();
+    Recorder subscriberSide = new Recorder();
     try (Broker publisher = Fixtures.broker(redis.uri(), publisherSide);
         Broker subscriber = Fixtures.broker(redis.uri(), subscriberSide)) {
       String room = room("failover");
@@ -73,8 +74,8 @@ class RedisBrokerSentinelIT extends BrokerContract {
 
   @Test
   void followsTheSentinelsWhenThePrimaryIsKilled() {
-    Fixtures.Recorder publisherSide = new Fixtures.Recorder();
-    Fixtures.Recorder subscriberSide = new Fixtures.Recorder();
+    Recorder publisherSide = new Recorder();
+    Recorder subscriberSide = new Recorder();
     try (Broker publisher = Fixtures.broker(redis.uri(), publisherSide);
         Broker subscriber = Fixtures.broker(redis.uri(), subscriberSide)) {
       redis.awaitReplicaInSync(); // after another test's failover, the old primary takes a while to follow

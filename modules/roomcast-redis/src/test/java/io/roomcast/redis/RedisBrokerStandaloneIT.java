@@ -12,8 +12,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roomcast.core.Broker;
 import io.roomcast.core.BrokerContract;
 import io.roomcast.core.BrokerUnavailableException;
+import io.roomcast.core.Failures;
 import io.roomcast.core.Payload;
 import io.roomcast.core.Publication;
+import io.roomcast.core.Recorder;
 import io.roomcast.core.RoomHistory;
 import io.roomcast.protocol.v1.Envelope;
 import io.roomcast.testkit.Resp;
@@ -54,7 +56,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
 
   @Test
   void rawPublishFromABackendReachesSubscribersAsTextWithoutOffset() {
-    Fixtures.Recorder rec = new Fixtures.Recorder();
+    Recorder rec = new Recorder();
     try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
       String room = room("chat");
       join(broker.subscribe(room));
@@ -71,7 +73,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
 
   @Test
   void rawBinaryPublishesStayBinaryEvenWhenTheyStartLikeAnEnvelope() {
-    Fixtures.Recorder rec = new Fixtures.Recorder();
+    Recorder rec = new Recorder();
     try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
       String room = room("bin");
       join(broker.subscribe(room));
@@ -91,7 +93,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
 
   @Test
   void aBackendRunningThePublishScriptGetsOffsetsInTheSameSequence() throws IOException {
-    Fixtures.Recorder rec = new Fixtures.Recorder();
+    Recorder rec = new Recorder();
     try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
       String room = room("backend");
       join(broker.subscribe(room));
@@ -115,7 +117,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
 
   @Test
   void theScriptWritesExactlyTheEnvelopeProtobufWouldBehindTheMagicBytes() {
-    Fixtures.Recorder rec = new Fixtures.Recorder();
+    Recorder rec = new Recorder();
     try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
       String room = room("wire");
       byte[] big = new byte[300]; // a length that needs a two-byte varint
@@ -137,7 +139,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
   @Test
   void redisKilledAndRestartedEmpty() {
     // The server it restarts serves the other tests too, which is fine: each of them connects afresh.
-    Fixtures.Recorder rec = new Fixtures.Recorder();
+    Recorder rec = new Recorder();
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (Broker broker = RedisBrokers.create(Fixtures.config(redis.uri()), meters)) {
       broker.start(rec);
@@ -177,7 +179,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
   @Test
   void aNodeStartedWhileRedisIsDownConnectsWhenItComesUp() {
     redis.kill();
-    Fixtures.Recorder rec = new Fixtures.Recorder();
+    Recorder rec = new Recorder();
     try (Broker broker = RedisBrokers.create(Fixtures.config(redis.uri()), new SimpleMeterRegistry())) {
       broker.start(rec);
       String room = room("late");
@@ -200,7 +202,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
 
   @Test
   void aFrozenRedisFailsPublishesWithinTheTimeLimitInsteadOfHanging() {
-    Fixtures.Recorder rec = new Fixtures.Recorder();
+    Recorder rec = new Recorder();
     try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
       String room = room("frozen");
       join(broker.subscribe(room));
@@ -215,7 +217,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
         try {
           join(broker.publish(room, Payload.text("frozen " + attempt)));
         } catch (CompletionException e) {
-          failure = e.getCause();
+          failure = Failures.cause(e);
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("attempt %d", attempt).isLessThan(limit);
       }
@@ -230,7 +232,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
     RedisBrokerConfig config = RedisBrokerConfig.defaults(redis.uri()).withHistory(new RoomHistory(
         RoomHistory.defaultHistory().defaults(), java.util.Map.of("none:", new RoomHistory.Policy(0, java.time.Duration.ofHours(1)))));
     try (Broker broker = RedisBrokers.create(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-      broker.start(new Fixtures.Recorder());
+      broker.start(new Recorder());
       String kept = room("kept");
       String none = "none:" + room("x");
       String epochKept = join(broker.publish(kept, Payload.text("a"))).epoch();
@@ -244,7 +246,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
 
   @Test
   void historyExpiresAndIsTrimmedAsConfigured() {
-    Fixtures.Recorder rec = new Fixtures.Recorder();
+    Recorder rec = new Recorder();
     String uri = redis.uri();
     RedisBrokerConfig small = RedisBrokerConfig.defaults(uri).withHistory(RoomHistory.uniform(3, java.time.Duration.ofSeconds(1)));
     try (Broker broker = RedisBrokers.create(small, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {

@@ -1,7 +1,6 @@
 package io.roomcast.server;
 
 import io.roomcast.core.Disconnect;
-import io.roomcast.core.FrameDeflater;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.util.ImmediatePooledByteBuffer;
 import io.undertow.websockets.WebSocketExtension;
@@ -19,8 +18,8 @@ import java.util.zip.Inflater;
 
 /**
  * permessage-deflate for Undertow. In the shared mode (no context takeover) the extension function
- * compresses nothing itself: the core hands it messages compressed once per node
- * ({@link FrameDeflater}) and {@link UndertowConnection#writeCompressed} sets RSV1 on them; every
+ * compresses nothing itself: {@link UndertowConnection#write} sends messages whose room messages
+ * were compressed once per node ({@link FrameDeflater}, in each frame's slot) with RSV1 set; every
  * other message leaves plain (RSV1 clear), which RFC 7692 allows. In the per-connection mode
  * Undertow's own {@link PerMessageDeflateFunction} compresses every message. In both, incoming
  * messages are inflated here with a cap: one that inflates past the node's largest message is

@@ -2,6 +2,7 @@ package io.roomcast.server;
 
 import io.roomcast.core.BrokerUnavailableException;
 import io.roomcast.core.ErrorCode;
+import io.roomcast.core.Failures;
 import io.roomcast.core.History;
 import io.roomcast.core.Node;
 import io.roomcast.core.Principal;
@@ -14,7 +15,6 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.PathTemplateMatch;
 import java.util.Deque;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +64,7 @@ final class HistoryHandler implements HttpHandler {
           PublishHandler.respond(exchange, 200, JsonFrames.print(page(h)));
           return;
         }
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = Failures.cause(failure);
         if (cause instanceof BrokerUnavailableException) {
           PublishHandler.fail(exchange, ErrorCode.UNAVAILABLE, "broker unavailable, try again later");
         } else {

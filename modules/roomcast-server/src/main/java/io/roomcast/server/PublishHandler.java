@@ -2,6 +2,7 @@ package io.roomcast.server;
 
 import io.roomcast.core.BrokerUnavailableException;
 import io.roomcast.core.ErrorCode;
+import io.roomcast.core.Failures;
 import io.roomcast.core.Node;
 import io.roomcast.core.Payload;
 import io.roomcast.core.RequestRejectedException;
@@ -18,7 +19,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +82,7 @@ final class PublishHandler implements HttpHandler {
               .setOffset(publication.offset()).setEpoch(publication.epoch())));
           return;
         }
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = Failures.cause(failure);
         if (cause instanceof BrokerUnavailableException) {
           fail(exchange, ErrorCode.UNAVAILABLE, "broker unavailable, try again later");
         } else {

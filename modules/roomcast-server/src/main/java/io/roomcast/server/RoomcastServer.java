@@ -106,7 +106,7 @@ public final class RoomcastServer implements AutoCloseable {
         ? new Deflate(config.deflate(), config.node().limits().maxMessageBytes()) : null;
     if (deflate != null && deflate.shared() != null) {
       io.micrometer.core.instrument.FunctionCounter.builder(io.roomcast.core.MetricNames.DEFLATE_COMPRESSIONS,
-          deflate.shared(), io.roomcast.core.FrameDeflater::compressions).register(registry);
+          deflate.shared(), FrameDeflater::compressions).register(registry);
     }
     WebSocketProtocolHandshakeHandler upgrade = new WebSocketProtocolHandshakeHandler(handshakes,
         new WebSocketEndpoint(node, registry, config.closeTimeout(), deflate == null ? null : deflate.shared()),

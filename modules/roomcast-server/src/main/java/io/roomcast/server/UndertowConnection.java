@@ -2,7 +2,7 @@ package io.roomcast.server;
 
 import io.roomcast.core.Connection;
 import io.roomcast.core.Disconnect;
-import io.roomcast.core.FrameDeflater;
+import io.roomcast.core.WireFrame;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.util.ImmediatePooledByteBuffer;
@@ -48,11 +48,6 @@ final class UndertowConnection implements Connection {
   }
 
   @Override
-  public FrameDeflater deflater() {
-    return deflater;
-  }
-
-  @Override
   public Executor executor() {
     return ioThread;
   }
@@ -67,8 +62,25 @@ final class UndertowConnection implements Connection {
     return remoteAddress;
   }
 
+  /**
+   * Sends {@code wire} as one message: compressed (RFC 7692) when this client negotiated the shared
+   * permessage-deflate and some frame in it compresses, else plain.
+   */
   @Override
-  public void write(List<byte[]> frames, WriteCompletion done) {
+  public void write(List<WireFrame> wire, WriteCompletion done) {
+    if (deflater != null) {
+      List<byte[]> pieces = deflater.message(wire);
+      if (pieces != null) {
+        writeCompressed(pieces, done);
+        return;
+      }
+    }
+    List<byte[]> frames = new java.util.ArrayList<>(wire.size());
+    for (WireFrame f : wire) frames.add(f.bytes());
+    writePlain(frames, done);
+  }
+
+  private void writePlain(List<byte[]> frames, WriteCompletion done) {
     WebSocketCallback<Void> callback = callback(done);
     PooledByteBuffer pooled = gather(frames);
     if (pooled != null) { // the usual case: one copy, into a pooled direct buffer the socket writes from
@@ -107,8 +119,7 @@ final class UndertowConnection implements Connection {
    * Sends one message already compressed per RFC 7692: the frame channel gets RSV1, and the
    * extension function ({@link Deflate.Function}, shared mode) lets the bytes through as they are.
    */
-  @Override
-  public void writeCompressed(List<byte[]> pieces, WriteCompletion done) {
+  private void writeCompressed(List<byte[]> pieces, WriteCompletion done) {
     WebSocketCallback<Void> callback = callback(done);
     try {
       StreamSinkFrameChannel sink = channel.send(format.binary() ? WebSocketFrameType.BINARY : WebSocketFrameType.TEXT);

@@ -28,9 +28,9 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
   private final MeterRegistry registry;
   private final Duration closeTimeout;
   /** The node's shared deflater for clients that negotiate permessage-deflate, or null (off, or per connection). */
-  private final io.roomcast.core.FrameDeflater deflater;
+  private final FrameDeflater deflater;
 
-  WebSocketEndpoint(Node node, MeterRegistry registry, Duration closeTimeout, io.roomcast.core.FrameDeflater deflater) {
+  WebSocketEndpoint(Node node, MeterRegistry registry, Duration closeTimeout, FrameDeflater deflater) {
     this.node = node;
     this.registry = registry;
     this.closeTimeout = closeTimeout;

@@ -11,11 +11,14 @@ import com.sun.net.httpserver.HttpServer;
 import io.roomcast.client.ClosedBy;
 import io.roomcast.client.RoomcastClient;
 import io.roomcast.client.RoomcastException;
+import io.roomcast.core.Failures;
 import io.roomcast.core.MetricNames;
 import io.roomcast.core.RoomPermissions;
 import io.roomcast.protocol.BinaryFrames;
 import io.roomcast.protocol.v1.ClientFrame;
 import io.roomcast.protocol.v1.Connect;
+import io.roomcast.testkit.Inbox;
+import io.roomcast.testkit.RawWebSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -30,7 +33,6 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -53,8 +55,7 @@ class AuthIT {
   }
 
   private static int code(Throwable t) {
-    Throwable c = t instanceof CompletionException ? t.getCause() : t;
-    return ((RoomcastException) c).code();
+    return ((RoomcastException) Failures.cause(t)).code();
   }
 
   @Test

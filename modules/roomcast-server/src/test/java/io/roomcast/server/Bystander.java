@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.roomcast.client.RoomcastClient;
+import io.roomcast.testkit.Inbox;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Executors;

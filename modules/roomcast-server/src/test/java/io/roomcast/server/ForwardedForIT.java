@@ -3,6 +3,7 @@ package io.roomcast.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomcast.core.MetricNames;
+import io.roomcast.testkit.RawWebSocket;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomcast.core.MetricNames;
 import io.roomcast.core.SessionLimits;
+import io.roomcast.testkit.RawWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -132,18 +133,7 @@ class HostileClientIT {
   void thousandsOfConnectionsFromOneAddressGet429BeyondItsLimit() throws Exception {
     try (TestNode node = TestNode.secured(s -> s.withConnections(limits(10_000, 50, Duration.ofSeconds(10))));
          Bystander bystander = Bystander.on(node.ws())) {
-      Map<Integer, Integer> statuses = new HashMap<>();
-      java.util.List<RawWebSocket> open = new java.util.ArrayList<>();
-      try {
-        for (int i = 0; i < 2_000; i++) {
-          RawWebSocket raw = RawWebSocket.connect(node.port(), ATTACKER);
-          int status = raw.upgrade();
-          statuses.merge(status, 1, Integer::sum);
-          if (status == 101) open.add(raw); else raw.close();
-        }
-      } finally {
-        for (RawWebSocket r : open) r.close();
-      }
+      Map<Integer, Integer> statuses = upgradesHeldOpen(node, 2_000);
 
       assertThat(statuses).containsExactlyInAnyOrderEntriesOf(Map.of(101, 50, 429, 1_950));
       assertThat(node.count(MetricNames.HANDSHAKES_REJECTED, "reason", "address_connections")).isEqualTo(1_950);
@@ -174,18 +164,7 @@ class HostileClientIT {
   void aFullNodeAnswers503BeforeTheUpgrade() throws Exception {
     try (TestNode node = TestNode.secured(s -> s.withConnections(limits(10, 1_000, Duration.ofSeconds(10))));
          Bystander bystander = Bystander.on(node.ws())) { // 2 of the 10
-      Map<Integer, Integer> statuses = new HashMap<>();
-      java.util.List<RawWebSocket> open = new java.util.ArrayList<>();
-      try {
-        for (int i = 0; i < 20; i++) {
-          RawWebSocket raw = RawWebSocket.connect(node.port(), ATTACKER);
-          int status = raw.upgrade();
-          statuses.merge(status, 1, Integer::sum);
-          if (status == 101) open.add(raw); else raw.close();
-        }
-      } finally {
-        for (RawWebSocket r : open) r.close();
-      }
+      Map<Integer, Integer> statuses = upgradesHeldOpen(node, 20);
 
       assertThat(statuses).containsExactlyInAnyOrderEntriesOf(Map.of(101, 8, 503, 12));
       assertThat(node.count(MetricNames.HANDSHAKES_REJECTED, "reason", "node_full")).isEqualTo(12);
@@ -197,6 +176,26 @@ class HostileClientIT {
       });
       bystander.assertKeptReceiving();
     }
+  }
+
+  /**
+   * Opens {@code attempts} connections from the attacker's address one after another, keeping every
+   * upgraded one open until the last attempt, then closes them all; counts the handshake statuses.
+   */
+  private static Map<Integer, Integer> upgradesHeldOpen(TestNode node, int attempts) throws java.io.IOException {
+    Map<Integer, Integer> statuses = new HashMap<>();
+    java.util.List<RawWebSocket> open = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < attempts; i++) {
+        RawWebSocket raw = RawWebSocket.connect(node.port(), ATTACKER);
+        int status = raw.upgrade();
+        statuses.merge(status, 1, Integer::sum);
+        if (status == 101) open.add(raw); else raw.close();
+      }
+    } finally {
+      for (RawWebSocket r : open) r.close();
+    }
+    return statuses;
   }
 
   private static ConnectionLimits limits(int max, int perAddress, Duration handshakeTimeout) {

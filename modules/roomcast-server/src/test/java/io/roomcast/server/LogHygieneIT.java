@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roomcast.client.RoomcastClient;
+import io.roomcast.testkit.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,7 +64,7 @@ class LogHygieneIT {
   @Test
   void debugLogsCarryContextButNoPasswordTokenOrPayload() throws Exception {
     // Redis is not there: the broker keeps retrying and logs each failure with the URI.
-    String redisUri = "redis://:" + REDIS_PASSWORD + "@127.0.0.1:" + freePort();
+    String redisUri = "redis://:" + REDIS_PASSWORD + "@127.0.0.1:" + FreePorts.next();
     ServerConfig config = ServerConfig.loopback("hygiene").withRedis(redisUri);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (RoomcastServer server = RoomcastServer.start(config,
@@ -119,11 +120,5 @@ class LogHygieneIT {
   private List<String> lines() {
     return captured.list.stream().map(e -> e.getFormattedMessage() + " " + e.getKeyValuePairs()
         + (e.getThrowableProxy() == null ? "" : " " + ThrowableProxyUtil.asString(e.getThrowableProxy()))).toList();
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

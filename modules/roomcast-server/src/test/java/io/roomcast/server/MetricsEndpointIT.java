@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.roomcast.client.RoomcastClient;
 import io.roomcast.core.MemoryBroker;
+import io.roomcast.testkit.Inbox;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -10,6 +10,7 @@ import io.roomcast.client.RoomcastClient;
 import io.roomcast.client.RoomcastException;
 import io.roomcast.core.MetricNames;
 import io.roomcast.core.SessionLimits;
+import io.roomcast.testkit.Inbox;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;

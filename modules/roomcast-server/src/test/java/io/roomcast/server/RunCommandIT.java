@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.roomcast.client.RoomcastClient;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.roomcast.testkit.FreePorts;
+import io.roomcast.testkit.Inbox;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +21,7 @@ class RunCommandIT {
   void theFatJarStartsANodeWhereTwoClientsExchangeMessages() throws Exception {
     Path jar = Path.of("target/roomcast-server.jar");
     assertThat(jar).exists();
-    int port = freePort();
+    int port = FreePorts.next();
     Path log = Files.createTempFile("roomcast-node", ".log");
     Process node = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", jar.toString(), "--port", Integer.toString(port))
@@ -68,12 +68,6 @@ class RunCommandIT {
           + "(Redis expires keys by the second), got 1500ms" + System.lineSeparator());
     } finally {
       node.destroyForcibly();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

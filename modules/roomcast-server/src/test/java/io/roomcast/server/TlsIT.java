@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.roomcast.protocol.BinaryFrames;
 import io.roomcast.protocol.v1.ServerFrame;
+import io.roomcast.testkit.RawWebSocket;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -7,14 +7,18 @@ import java.net.ServerSocket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Free TCP ports on 127.0.0.1, never the same one twice in this JVM. */
-final class FreePorts {
+/**
+ * Free TCP ports on 127.0.0.1, never the same one twice in this JVM: the one free-port helper of
+ * every test and benchmark (Redis fixtures, node processes, load balancers).
+ */
+public final class FreePorts {
   /** Ports handed out so far; a port freed by one fixture is not reused by the next. */
   private static final Set<Integer> given = ConcurrentHashMap.newKeySet();
 
   private FreePorts() {}
 
-  static int next() {
+  /** A port nothing listens on now and that this JVM has not handed out before. */
+  public static int next() {
     for (int attempt = 0; attempt < 100; attempt++) {
       int port;
       try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -1,4 +1,4 @@
-package io.roomcast.server;
+package io.roomcast.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -13,14 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A WebSocket client on a bare socket, for hostile input: it writes whatever bytes a test asks for
- * (unmasked frames, bad lengths, half a handshake) and reads the server's answer byte by byte.
+ * The tests' small WebSocket client, on a bare socket: it writes whatever bytes a test asks for (a
+ * well-formed handshake, unmasked frames, bad lengths, half a handshake, nothing at all) and reads the
+ * server's answer byte by byte. For well-behaved traffic use the Java client ({@code RoomcastClient}).
  */
-final class RawWebSocket implements AutoCloseable {
-  static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
-  final Socket socket;
+public final class RawWebSocket implements AutoCloseable {
+  public static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+  public final Socket socket;
   /** The reason of the last close frame read by {@link #awaitCloseCode()}. */
-  volatile String closeReason;
+  public volatile String closeReason;
   private final DataInputStream in;
   private final OutputStream out;
 
@@ -33,7 +34,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** A connection from {@code from} (a loopback address such as 127.0.0.2, or null for any). */
-  static RawWebSocket connect(int port, String from) throws IOException {
+  public static RawWebSocket connect(int port, String from) throws IOException {
     Socket s = new Socket();
     if (from != null) s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
     s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
@@ -41,11 +42,11 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** A well-formed handshake for the binary subprotocol, with {@code extraHeaders} ("Name: value"). */
-  static String handshake(String path, String... extraHeaders) {
+  public static String handshake(String path, String... extraHeaders) {
     return handshakeFor("roomcast.v1.proto", path, extraHeaders);
   }
 
-  static String handshakeFor(String subprotocol, String path, String... extraHeaders) {
+  public static String handshakeFor(String subprotocol, String path, String... extraHeaders) {
     StringBuilder b = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
         + "Connection: Upgrade\r\nSec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n"
         + "Sec-WebSocket-Protocol: " + subprotocol + "\r\n");
@@ -53,28 +54,28 @@ final class RawWebSocket implements AutoCloseable {
     return b.append("\r\n").toString();
   }
 
-  void write(String ascii) throws IOException {
+  public void write(String ascii) throws IOException {
     write(ascii.getBytes(StandardCharsets.ISO_8859_1));
   }
 
-  void write(byte[] bytes) throws IOException {
+  public void write(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
 
   /** Sends a handshake and reads the response head; returns its status code. */
-  int upgrade(String... extraHeaders) throws IOException {
+  public int upgrade(String... extraHeaders) throws IOException {
     write(handshake("/ws", extraHeaders));
     return readStatus();
   }
 
   /** Reads one response head (up to the blank line) and returns its status code. */
-  int readStatus() throws IOException {
+  public int readStatus() throws IOException {
     String head = readHead();
     return Integer.parseInt(head.substring(9, 12));
   }
 
-  String readHead() throws IOException {
+  public String readHead() throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
     byte[] end = {'\r', '\n', '\r', '\n'};
@@ -88,7 +89,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** Reads one whole response (head and Content-Length body) and returns its status code. */
-  int readResponse() throws IOException {
+  public int readResponse() throws IOException {
     String head = readHead();
     int at = head.toLowerCase(java.util.Locale.ROOT).indexOf("content-length:");
     if (at >= 0) {
@@ -99,12 +100,12 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** Skips a response body of {@code length} bytes. */
-  void skip(int length) throws IOException {
+  public void skip(int length) throws IOException {
     in.readFully(new byte[length]);
   }
 
   /** A client frame: FIN as given, {@code opcode}, masked when {@code masked}, with a 7/16/64-bit length. */
-  static byte[] frame(boolean fin, int opcode, boolean masked, byte[] payload) {
+  public static byte[] frame(boolean fin, int opcode, boolean masked, byte[] payload) {
     ByteArrayOutputStream f = new ByteArrayOutputStream();
     f.write((fin ? 0x80 : 0) | opcode);
     int maskBit = masked ? 0x80 : 0;
@@ -128,7 +129,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** Reads server frames until a close frame and returns its code; -1 when the socket closed without one. */
-  int awaitCloseCode() throws IOException {
+  public int awaitCloseCode() throws IOException {
     try {
       while (true) {
         int b0 = in.read();
@@ -150,7 +151,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** Whether the server closed the socket: reads until end of stream, failing if it stays open past the socket timeout. */
-  boolean awaitEndOfStream() throws IOException {
+  public boolean awaitEndOfStream() throws IOException {
     try {
       while (in.read() >= 0) {
         // drain

@@ -1,6 +1,13 @@
-package io.roomcast.core;
+package io.roomcast.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.roomcast.core.Connection;
+import io.roomcast.core.Disconnect;
+import io.roomcast.core.MemoryBroker;
+import io.roomcast.core.Node;
+import io.roomcast.core.NodeConfig;
+import io.roomcast.core.Payload;
+import io.roomcast.core.WireFrame;
 import io.roomcast.protocol.BinaryFrames;
 import io.roomcast.protocol.WireFormat;
 import io.roomcast.protocol.v1.ClientFrame;
@@ -74,7 +81,7 @@ public class HubFanoutBenchmark {
     @Override public Executor executor() { return DIRECT; }
     @Override public WireFormat format() { return WireFormat.PROTO; }
     @Override public String remoteAddress() { return "bench"; }
-    @Override public void write(List<byte[]> frames, WriteCompletion done) {
+    @Override public void write(List<WireFrame> frames, WriteCompletion done) {
       writes += frames.size();
       done.done(null);
     }

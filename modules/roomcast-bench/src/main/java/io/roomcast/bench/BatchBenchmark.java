@@ -1,6 +1,11 @@
-package io.roomcast.core;
+package io.roomcast.bench;
 
-import io.roomcast.protocol.WireFormat;
+import io.roomcast.core.Payload;
+import io.roomcast.core.Publication;
+import io.roomcast.core.WireFrame;
+import io.roomcast.protocol.JsonFrames;
+import io.roomcast.protocol.v1.ServerFrame;
+import io.roomcast.server.FrameDeflater;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,18 +34,20 @@ import org.openjdk.jmh.annotations.Warmup;
 public class BatchBenchmark {
   private final FrameDeflater deflater = new FrameDeflater(6, 256);
   private List<byte[]> frames;
-  private List<byte[]> chunks;
+  private List<WireFrame> wire;
   private byte[] json;
 
   @Setup
   public void setUp() {
     frames = new ArrayList<>();
-    chunks = new ArrayList<>();
+    wire = new ArrayList<>();
     for (int i = 0; i < 32; i++) {
-      OutboundFrame f = OutboundFrame.message(new Publication("room", Payload.text(("{\"price\": " + i + ", \"symbol\": \"ACME\"} ").repeat(i % 2 == 0 ? 20 : 2)), i + 1, "e", 0));
-      frames.add(f.encoded(WireFormat.JSON));
-      chunks.add(f.deflated(WireFormat.JSON, deflater));
+      Publication p = new Publication("room", Payload.text(("{\"price\": " + i + ", \"symbol\": \"ACME\"} ").repeat(i % 2 == 0 ? 20 : 2)), i + 1, "e", 0);
+      byte[] encoded = JsonFrames.encode(ServerFrame.newBuilder().setMessage(p.toMessage()).build());
+      frames.add(encoded);
+      wire.add(WireFrame.shared(encoded));
     }
+    deflater.message(wire); // compresses each frame once, into its slot, as the first subscriber's write does
     json = frames.get(0);
   }
 
@@ -59,7 +66,7 @@ public class BatchBenchmark {
 
   @Benchmark
   public List<byte[]> compressedBatchFromSharedChunks() {
-    return FrameDeflater.message(frames, chunks);
+    return deflater.message(wire);
   }
 
   @Benchmark

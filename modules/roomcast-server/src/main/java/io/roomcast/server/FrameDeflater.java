@@ -1,13 +1,15 @@
-package io.roomcast.core;
+package io.roomcast.server;
 
+import io.roomcast.core.WireFrame;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.Deflater;
 
 /**
  * permessage-deflate (RFC 7692) with the compression shared by every subscriber on the node: each
- * frame is compressed once, on its own (no context carried between messages), into a raw DEFLATE
+ * shared frame (a room message, {@link WireFrame#shared()}) is compressed once, in its slot, on its own (no context carried between messages), into a raw DEFLATE
  * chunk that ends on a byte boundary with an empty stored block (a sync flush). Chunks concatenate
  * into valid DEFLATE data, so a WebSocket message that batches several frames is the concatenation
  * of their chunks, with small frames as stored (uncompressed) blocks, and the trailing
@@ -51,8 +53,24 @@ public final class FrameDeflater {
     return compressions.sum();
   }
 
+  /**
+   * The payload of one compressed WebSocket message carrying {@code frames}, as pieces to send in
+   * order: shared frames compressed once per node (in their slot), a session's own frames stored.
+   * Null when no frame is compressed: the message is then cheaper sent plain.
+   */
+  public List<byte[]> message(List<WireFrame> frames) {
+    List<byte[]> plain = new ArrayList<>(frames.size());
+    List<byte[]> chunks = new ArrayList<>(frames.size());
+    for (WireFrame f : frames) {
+      plain.add(f.bytes());
+      // Room messages are compressed once per node; replies are one session's own, sent stored.
+      chunks.add(f.shared() ? f.transportForm(this::compress) : STORED);
+    }
+    return message(plain, chunks);
+  }
+
   /** The frame as a self-contained DEFLATE chunk ending with a sync flush, or {@link #STORED}. */
-  byte[] compress(byte[] frame) {
+  public byte[] compress(byte[] frame) {
     if (frame.length < minBytes) return STORED;
     compressions.increment();
     Deflater d = deflaters.get();

@@ -1,0 +1,87 @@
+package io.roomcast.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@link Requests} know of one client between its requests: who it is, its rooms, its publish
+ * rate and the publishes it has in flight. Plain state, touched only on the client's thread.
+ */
+final class ClientState {
+  private final PublishRateLimits rate;
+  private final Scheduler clock;
+  /** Subscriptions by room, settled or not. */
+  private final Map<String, Subscription> subscriptions = new HashMap<>(4);
+  /** Who the client is; null until a token is verified on a node that requires one. Replaced by refresh. */
+  private Principal principal;
+  /** The pending close at the principal's token expiry; replaced on refresh, cancelled when the client goes. */
+  private Scheduler.Scheduled expiry;
+  /** This client's publish rate; made on its first publish. */
+  private PublishThrottle throttle;
+  /** Publishes sent to the broker and not yet answered; a draining session waits for them. */
+  private int publishesInFlight;
+  /** Set when the node drains: the session closes with it once no publish is in flight. */
+  private Disconnect drainWith;
+
+  ClientState(PublishRateLimits rate, Scheduler clock) {
+    this.rate = rate;
+    this.clock = clock;
+  }
+
+  Principal principal() {
+    return principal;
+  }
+
+  void setPrincipal(Principal p, Scheduler.Scheduled newExpiry) {
+    principal = p;
+    if (expiry != null) expiry.cancel();
+    expiry = newExpiry;
+  }
+
+  PublishThrottle throttle() {
+    if (throttle == null) throttle = new PublishThrottle(rate, clock);
+    return throttle;
+  }
+
+  Subscription subscription(String room) {
+    return subscriptions.get(room);
+  }
+
+  int roomCount() {
+    return subscriptions.size();
+  }
+
+  void add(Subscription s) {
+    subscriptions.put(s.room, s);
+  }
+
+  void remove(Subscription s) {
+    subscriptions.remove(s.room, s);
+  }
+
+  /** The client is gone: its expiry is cancelled, and its subscriptions are returned (and forgotten). */
+  List<Subscription> release() {
+    if (expiry != null) expiry.cancel();
+    List<Subscription> all = new ArrayList<>(subscriptions.values());
+    subscriptions.clear();
+    return all;
+  }
+
+  void publishStarted() {
+    publishesInFlight++;
+  }
+
+  /** @return the disconnect to close with now (the node drains and this was the last publish in flight), or null */
+  Disconnect publishEnded() {
+    publishesInFlight--;
+    return publishesInFlight == 0 ? drainWith : null;
+  }
+
+  /** The node drains: @return true when the session may close now (no publish in flight), else it closes after the last. */
+  boolean drain(Disconnect d) {
+    drainWith = d;
+    return publishesInFlight == 0;
+  }
+}
