@@ -3,6 +3,7 @@ package io.roomcast.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.roomcast.testkit.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +44,7 @@ class ClientAddressThroughHaproxyIT {
 
   @BeforeAll
   static void start() throws Exception {
-    nodePort = Ports.free();
+    nodePort = FreePorts.next();
     nodeLog = Files.createTempFile("roomcast-xff-node-", ".log");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", System.getProperty("roomcast.jar"),
@@ -58,7 +59,7 @@ class ClientAddressThroughHaproxyIT {
       return status("GET", URI.create("http://127.0.0.1:" + nodePort + "/readyz")) == 200;
     });
 
-    lbPort = Ports.free();
+    lbPort = FreePorts.next();
     lbLog = Files.createTempFile("roomcast-xff-haproxy-", ".log");
     ProcessBuilder lb = new ProcessBuilder("haproxy", "-db", "-f",
         Path.of(System.getProperty("roomcast.deploy"), "haproxy", "haproxy.cfg").toString())

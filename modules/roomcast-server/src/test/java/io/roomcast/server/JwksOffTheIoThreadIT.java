@@ -6,6 +6,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.roomcast.core.MemoryBroker;
+import io.roomcast.testkit.RawWebSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
