@@ -10,7 +10,7 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(FramesFuzzTest#binaryMessagesDecodeOrAreRefused FramesFuzzTest#jsonMessagesDecodeOrAreRefused
-           HandshakeFuzzTest#handshakeHeadersAreJudgedWithoutFailing)
+           HandshakeFuzzTest#handshakeHeadersAreJudgedWithoutFailing ForwardedForFuzzTest#forwardedForLinesAreWalkedFromTheRight)
 fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 server=$root/modules/roomcast-server

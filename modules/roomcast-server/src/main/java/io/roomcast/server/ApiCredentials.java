@@ -19,17 +19,20 @@ import java.util.List;
  * without keys and API keys asks for none.
  */
 final class ApiCredentials {
-  private static final Principal API_KEY = new Principal("api-key", RoomPermissions.ALL, java.util.Optional.empty());
   private static final Principal OPEN = Principal.anonymous(RoomPermissions.ALL);
 
   private final boolean required;
   private final List<byte[]> apiKeys;
+  /** One principal per API key, in the order of {@code apiKeys}, so each key has its own publish rate. */
+  private final List<Principal> apiKeyPrincipals;
   private final Authenticator authenticator;
   private final MeterRegistry registry;
 
   ApiCredentials(AuthConfig auth, Authenticator authenticator, MeterRegistry registry) {
     this.required = auth.httpCredentialRequired();
     this.apiKeys = auth.apiKeys().stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+    this.apiKeyPrincipals = java.util.stream.IntStream.range(0, apiKeys.size())
+        .mapToObj(i -> new Principal("api-key", RoomPermissions.ALL, java.util.Optional.empty())).toList();
     this.authenticator = authenticator;
     this.registry = registry;
   }
@@ -43,15 +46,28 @@ final class ApiCredentials {
     }
     String credential = auth.substring(7).trim();
     byte[] given = credential.getBytes(StandardCharsets.UTF_8);
-    boolean isKey = false;
-    for (byte[] k : apiKeys) isKey |= MessageDigest.isEqual(k, given); // constant time, and no early exit
-    if (isKey) return API_KEY;
+    int key = -1;
+    for (int i = 0; i < apiKeys.size(); i++) {
+      if (MessageDigest.isEqual(apiKeys.get(i), given)) key = i; // constant time, and no early exit
+    }
+    if (key >= 0) return apiKeyPrincipals.get(key);
     if (!authenticator.enabled()) return unauthorized(exchange, "invalid API key");
     try {
       return authenticator.authenticate(credential);
     } catch (InvalidTokenException e) {
       return unauthorized(exchange, "invalid API key or token: " + e.getMessage());
     }
+  }
+
+  /**
+   * What a request's publish rate is counted under: its API key (by position, never the key itself),
+   * its token's subject, or, on a node that asks for no credential, the address it comes from.
+   */
+  String rateKey(Principal principal, HttpServerExchange exchange) {
+    // By identity: each key's principal is its own object (records with equal fields are equal).
+    for (int i = 0; i < apiKeyPrincipals.size(); i++) if (apiKeyPrincipals.get(i) == principal) return "api-key:" + i;
+    if (principal == OPEN) return "address:" + exchange.getSourceAddress().getAddress().getHostAddress();
+    return "subject:" + principal.subject();
   }
 
   private Principal unauthorized(HttpServerExchange exchange, String message) {

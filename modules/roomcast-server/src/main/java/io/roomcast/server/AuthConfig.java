@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param anonymousRooms what such a client may do
  * @param apiKeys credentials of the HTTP publish API (every room); with none, it needs a token with publish rights
  * @param authenticationTimeout how long a connection without a token may wait to send {@code connect} (4003 after)
+ * @param jwksRefusedKidRefresh how often, at most, a token signed with a key the node does not hold makes it
+ *     fetch the JWKS again (in the background; such a token is refused at once)
  */
 public record AuthConfig(
     Optional<String> hmacSecret,
@@ -36,9 +38,11 @@ public record AuthConfig(
     boolean anonymous,
     RoomPermissions anonymousRooms,
     List<String> apiKeys,
-    Duration authenticationTimeout) {
+    Duration authenticationTimeout,
+    Duration jwksRefusedKidRefresh) {
   public static final Duration DEFAULT_JWKS_REFRESH = Duration.ofMinutes(5);
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_JWKS_REFUSED_KID_REFRESH = Duration.ofSeconds(30);
   /** HS256 needs a key as long as its hash (RFC 7518 section 3.2). */
   static final int MIN_HMAC_SECRET_BYTES = 32;
   /** API keys are guessable below this. */
@@ -62,6 +66,10 @@ public record AuthConfig(
       throw new IllegalArgumentException("hmac-secret must be at least " + MIN_HMAC_SECRET_BYTES + " bytes");
     }
     if (jwksRefresh.isNegative() || jwksRefresh.isZero()) throw new IllegalArgumentException("jwks-refresh must be positive: " + jwksRefresh);
+    Objects.requireNonNull(jwksRefusedKidRefresh, "jwksRefusedKidRefresh");
+    if (jwksRefusedKidRefresh.isNegative() || jwksRefusedKidRefresh.isZero()) {
+      throw new IllegalArgumentException("jwks-refused-kid-refresh must be positive: " + jwksRefusedKidRefresh);
+    }
     if (clockSkew.isNegative()) throw new IllegalArgumentException("clock-skew must not be negative: " + clockSkew);
     for (String k : apiKeys) {
       if (k.length() < MIN_API_KEY_LENGTH) {
@@ -71,6 +79,14 @@ public record AuthConfig(
     List<String> bad = RoomPermissions.invalidGrants(anonymousRooms.subscribe());
     bad.addAll(RoomPermissions.invalidGrants(anonymousRooms.publish()));
     if (!bad.isEmpty()) throw new IllegalArgumentException("invalid anonymous room grants: " + bad);
+  }
+
+  /** The settings before {@code jwksRefusedKidRefresh} existed; it takes its default. */
+  public AuthConfig(Optional<String> hmacSecret, List<Path> publicKeys, Optional<String> jwks, Duration jwksRefresh,
+      Optional<String> issuer, Optional<String> audience, Duration clockSkew, boolean anonymous, RoomPermissions anonymousRooms,
+      List<String> apiKeys, Duration authenticationTimeout) {
+    this(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous, anonymousRooms, apiKeys,
+        authenticationTimeout, DEFAULT_JWKS_REFUSED_KID_REFRESH);
   }
 
   /** No keys, no API keys: an open node. */
@@ -91,27 +107,32 @@ public record AuthConfig(
 
   public AuthConfig withHmacSecret(String secret) {
     return new AuthConfig(Optional.of(secret), publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous,
-        anonymousRooms, apiKeys, authenticationTimeout);
+        anonymousRooms, apiKeys, authenticationTimeout, jwksRefusedKidRefresh);
   }
 
   public AuthConfig withPublicKeys(List<Path> keys) {
-    return new AuthConfig(hmacSecret, keys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous, anonymousRooms, apiKeys, authenticationTimeout);
+    return new AuthConfig(hmacSecret, keys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous, anonymousRooms, apiKeys, authenticationTimeout, jwksRefusedKidRefresh);
   }
 
   public AuthConfig withJwks(String location) {
     return new AuthConfig(hmacSecret, publicKeys, Optional.of(location), jwksRefresh, issuer, audience, clockSkew, anonymous,
-        anonymousRooms, apiKeys, authenticationTimeout);
+        anonymousRooms, apiKeys, authenticationTimeout, jwksRefusedKidRefresh);
   }
 
   public AuthConfig withClockSkew(Duration skew) {
-    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, skew, anonymous, anonymousRooms, apiKeys, authenticationTimeout);
+    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, skew, anonymous, anonymousRooms, apiKeys, authenticationTimeout, jwksRefusedKidRefresh);
   }
 
   public AuthConfig withAnonymous(RoomPermissions rooms) {
-    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, true, rooms, apiKeys, authenticationTimeout);
+    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, true, rooms, apiKeys, authenticationTimeout, jwksRefusedKidRefresh);
+  }
+
+  public AuthConfig withJwksRefusedKidRefresh(Duration interval) {
+    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous, anonymousRooms, apiKeys,
+        authenticationTimeout, interval);
   }
 
   public AuthConfig withApiKeys(List<String> keys) {
-    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous, anonymousRooms, keys, authenticationTimeout);
+    return new AuthConfig(hmacSecret, publicKeys, jwks, jwksRefresh, issuer, audience, clockSkew, anonymous, anonymousRooms, keys, authenticationTimeout, jwksRefusedKidRefresh);
   }
 }

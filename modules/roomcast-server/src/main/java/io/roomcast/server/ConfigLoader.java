@@ -208,7 +208,8 @@ final class ConfigLoader {
         a.bool("anonymous"),
         anonymousRooms,
         apiKeys,
-        a.durationAtLeast("authentication-timeout", Duration.ofMillis(1)));
+        a.durationAtLeast("authentication-timeout", Duration.ofMillis(1)),
+        a.durationAtLeast("jwks-refused-kid-refresh", Duration.ofSeconds(1)));
     ConfigReader o = c.section("origins");
     List<String> allowed = o.strings("allowed");
     OriginPolicy origins = o.checked("allowed", () -> new OriginPolicy(allowed, o.bool("allow-same-origin"), o.bool("allow-missing")));
@@ -216,7 +217,7 @@ final class ConfigLoader {
     int perAddressPerSecond = n.intAtLeast("per-address-per-second", 1);
     ConnectionLimits connections = new ConnectionLimits(n.intAtLeast("max", 1), n.intAtLeast("max-per-address", 1),
         perAddressPerSecond, burst(n, "per-address-burst", "per-address-per-second", perAddressPerSecond),
-        n.durationAtLeast("handshake-timeout", Duration.ofMillis(1)));
+        n.durationAtLeast("handshake-timeout", Duration.ofMillis(1)), n.intBetween("ipv6-prefix-length", 1, 128));
     ConfigReader r = c.section("publish-rate");
     int perSecond = r.intAtLeast("per-second", 1);
     PublishRateLimits rate = new PublishRateLimits(perSecond, burst(r, "burst", "per-second", perSecond),
@@ -224,7 +225,10 @@ final class ConfigLoader {
     ConfigReader p = c.section("proxies");
     List<String> trusted = p.strings("trusted");
     TrustedProxies proxies = p.checked("trusted", () -> new TrustedProxies(trusted, p.bool("proxy-protocol")));
-    return new SecurityConfig(auth, origins, connections, rate, proxies, tls(c.section("tls")));
+    ConfigReader api = c.section("api.publish-rate");
+    int apiPerSecond = api.intAtLeast("per-second", 1);
+    ApiPublishRateLimits apiRate = new ApiPublishRateLimits(apiPerSecond, burst(api, "burst", "per-second", apiPerSecond));
+    return new SecurityConfig(auth, origins, connections, rate, proxies, tls(c.section("tls")), apiRate);
   }
 
   /** A burst setting, which must be at least its per-second rate. */

@@ -27,7 +27,8 @@ final class HandshakeGuard implements HttpHandler {
 
   private final HttpHandler next;
   private final OriginPolicy origins;
-  private final TrustedProxies proxies;
+  /** Who the client is behind the trusted proxies, with their ranges parsed once. */
+  private final ClientAddresses clients;
   private final ConnectionLimiter limiter;
   private final Authenticator authenticator;
   private final HandshakeRejections rejections;
@@ -36,7 +37,7 @@ final class HandshakeGuard implements HttpHandler {
       HandshakeRejections rejections) {
     this.next = next;
     this.origins = security.origins();
-    this.proxies = security.proxies();
+    this.clients = new ClientAddresses(security.proxies());
     this.limiter = limiter;
     this.authenticator = authenticator;
     this.rejections = rejections;
@@ -45,7 +46,8 @@ final class HandshakeGuard implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     var headers = exchange.getRequestHeaders();
-    String client = proxies.clientAddress(exchange.getSourceAddress().getAddress(), headers.getFirst("X-Forwarded-For"));
+    // Every X-Forwarded-For line, in order: a proxy that appends a line of its own must be read from the right.
+    String client = clients.of(exchange.getSourceAddress().getAddress(), headers.get(Headers.X_FORWARDED_FOR));
     Optional<Rejection> malformed = HandshakeValidator.check(headers::getFirst);
     if (malformed.isPresent()) {
       refuse(exchange, malformed.get(), client, null);

@@ -4,11 +4,9 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -21,6 +19,7 @@ import io.roomcast.core.InvalidTokenException;
 import io.roomcast.core.Principal;
 import io.roomcast.core.RoomPermissions;
 import java.net.URI;
+import java.net.URL;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * Verifies JWTs signed with HS256, RS256 or ES256 against the configured keys and JWKS, and reads
  * the rooms a user may use from the {@code roomcast} claim:
  * <pre>{"sub":"alice","exp":1790000000,"roomcast":{"subscribe":["lobby","team-7:*"],"publish":["team-7:chat"]}}</pre>
- * A token without the claim grants no room. Thread-safe; verification answers from memory once the
- * JWKS is cached (a URL JWKS is refreshed ahead of its expiry, in the background).
+ * A token without the claim grants no room. Thread-safe; verification never waits on the network or
+ * a file: a JWKS is held in memory and fetched again in the background ({@link JwksRefresher}).
  */
 final class JwtAuthenticator implements Authenticator {
   private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
@@ -45,16 +48,32 @@ final class JwtAuthenticator implements Authenticator {
   private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.HS256, JWSAlgorithm.RS256, JWSAlgorithm.ES256);
 
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-  /** The JWKS source, with its cache and refresh thread; null without a JWKS. */
-  private final JWKSource<SecurityContext> jwksSource;
+  /** The JWKS held in memory; null without a JWKS. */
+  private final JwksRefresher jwks;
+  /** The thread that fetches the JWKS, periodically and when a token names an unknown key; null without a JWKS. */
+  private final ScheduledExecutorService jwksThread;
   private final Optional<Principal> anonymous;
   private final long clockSkewSeconds;
 
   JwtAuthenticator(AuthConfig config) {
     List<JWK> keys = Keys.load(config);
-    jwksSource = config.jwks().map(j -> jwksSource(j, config)).orElse(null);
-    JWKSource<SecurityContext> source = jwksSource != null ? withRemote(keys, jwksSource) : fixed(keys);
-    if (jwksSource != null) warm(source);
+    if (config.jwks().isPresent()) {
+      Callable<JWKSet> fetch = fetcher(config.jwks().get()); // first: a bad location fails before a thread starts
+      jwksThread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "roomcast-jwks");
+        t.setDaemon(true);
+        return t;
+      });
+      jwks = new JwksRefresher(config.jwks().get(), fetch, config.jwksRefusedKidRefresh(), System::nanoTime, jwksThread);
+      // Once at start, on this thread: the first handshakes find the keys held.
+      if (!jwks.refresh()) log.warn("JWKS not available at start; tokens signed with its keys fail until it is");
+      long every = config.jwksRefresh().toMillis();
+      jwksThread.scheduleWithFixedDelay(jwks::refresh, every, every, TimeUnit.MILLISECONDS);
+    } else {
+      jwksThread = null;
+      jwks = null;
+    }
+    JWKSource<SecurityContext> source = jwks != null ? withRemote(keys, jwks) : fixed(keys);
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, source));
     JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
     config.issuer().ifPresent(exact::issuer);
@@ -116,22 +135,7 @@ final class JwtAuthenticator implements Authenticator {
 
   @Override
   public void close() {
-    if (jwksSource instanceof java.io.Closeable c) {
-      try {
-        c.close();
-      } catch (java.io.IOException e) {
-        log.debug("closing the JWKS source: {}", e.toString());
-      }
-    }
-  }
-
-  /** Fetches the JWKS once at start, so the first handshakes do not wait for it on an I/O thread. */
-  private static void warm(JWKSource<SecurityContext> source) {
-    try {
-      source.get(new JWKSelector(new JWKMatcher.Builder().build()), null);
-    } catch (KeySourceException e) {
-      log.warn("JWKS not available at start ({}); tokens signed with its keys fail until it is", e.getMessage());
-    }
+    if (jwksThread != null) jwksThread.shutdownNow();
   }
 
   private static JWKSource<SecurityContext> fixed(List<JWK> keys) {
@@ -149,25 +153,22 @@ final class JwtAuthenticator implements Authenticator {
     };
   }
 
-  private static JWKSource<SecurityContext> jwksSource(String location, AuthConfig config) {
-    long ttl = config.jwksRefresh().toMillis();
-    long refreshTimeout = Math.min(ttl, 15_000);
-    try {
-      if (location.startsWith("http://") || location.startsWith("https://")) {
-        // Bounded: 2 s to connect, 2 s to read, at most 64 KiB, so a bad JWKS host cannot hold a thread long.
-        return JWKSourceBuilder.create(URI.create(location).toURL(), new DefaultResourceRetriever(2_000, 2_000, 65_536))
-            .cache(ttl, refreshTimeout)
-            .refreshAheadCache(true)
-            .retrying(true)
-            .build();
+  /**
+   * Reads the JWKS at {@code location}: an {@code http(s)://} URL (2 s to connect, 10 s to read, at
+   * most 64 KiB: a slow JWKS host holds the JWKS thread, never a client's) or a file.
+   */
+  private static Callable<JWKSet> fetcher(String location) {
+    if (location.startsWith("http://") || location.startsWith("https://")) {
+      URL url;
+      try {
+        url = URI.create(location).toURL();
+      } catch (java.net.MalformedURLException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("auth.jwks is not a valid URL: " + location, e);
       }
-      return JWKSourceBuilder.create(new JwksFile(java.nio.file.Path.of(location)))
-          .cache(ttl, refreshTimeout)
-          .retrying(false)
-          .rateLimited(false)
-          .build();
-    } catch (java.net.MalformedURLException e) {
-      throw new IllegalArgumentException("auth.jwks is not a valid URL: " + location, e);
+      DefaultResourceRetriever retriever = new DefaultResourceRetriever(2_000, 10_000, 65_536);
+      return () -> JWKSet.parse(retriever.retrieveResource(url).getContent());
     }
+    JwksFile file = new JwksFile(java.nio.file.Path.of(location));
+    return () -> file.getJWKSet(null, System.currentTimeMillis(), null);
   }
 }

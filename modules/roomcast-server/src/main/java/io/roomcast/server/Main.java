@@ -67,9 +67,11 @@ public final class Main implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.drain().join();
       server.close();
+      Logs.stop(); // writes out what the async appender still queues
     }, "roomcast-shutdown"));
     server.drained().join(); // an admin drain also ends the process, once every client is gone
     server.close();
+    Logs.stop();
     return 0;
   }
 }

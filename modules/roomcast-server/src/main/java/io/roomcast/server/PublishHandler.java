@@ -33,11 +33,13 @@ final class PublishHandler implements HttpHandler {
   private final Node node;
   private final int maxPayloadBytes;
   private final ApiCredentials credentials;
+  private final ApiPublishRate rate;
 
-  PublishHandler(Node node, ApiCredentials credentials) {
+  PublishHandler(Node node, ApiCredentials credentials, ApiPublishRate rate) {
     this.node = node;
     this.maxPayloadBytes = node.config().limits().maxPayloadBytes();
     this.credentials = credentials;
+    this.rate = rate;
   }
 
   @Override
@@ -45,6 +47,12 @@ final class PublishHandler implements HttpHandler {
     String room = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("room");
     Principal principal = credentials.check(exchange);
     if (principal == null) return; // answered 401
+    long retryAfter = rate.tryAcquire(credentials.rateKey(principal, exchange));
+    if (retryAfter > 0) {
+      exchange.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(retryAfter));
+      fail(exchange, ErrorCode.TOO_MANY_REQUESTS, "over the publish rate of this credential, retry in " + retryAfter + " s");
+      return;
+    }
     if (exchange.getRequestContentLength() > maxPayloadBytes) {
       fail(exchange, ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + exchange.getRequestContentLength()
           + " bytes is over the limit of " + maxPayloadBytes);

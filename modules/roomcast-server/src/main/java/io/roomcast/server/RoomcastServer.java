@@ -127,7 +127,8 @@ public final class RoomcastServer implements AutoCloseable {
     ApiCredentials credentials = new ApiCredentials(config.security().auth(), node.authenticator(), registry);
     RoutingHandler routes = Handlers.routing()
         .get("/ws", websocket)
-        .post("/api/v1/rooms/{room}/messages", new PublishHandler(node, credentials))
+        .post("/api/v1/rooms/{room}/messages", new PublishHandler(node, credentials,
+            new ApiPublishRate(config.security().apiPublishRate(), registry)))
         .get("/api/v1/rooms/{room}/messages", new HistoryHandler(node, credentials))
         .post("/admin/drain", ex -> {
           // Rolling restarts call this from the node's own host (a preStop hook); nobody else may.

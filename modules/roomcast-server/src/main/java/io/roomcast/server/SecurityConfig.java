@@ -5,11 +5,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a node lets in and how: tokens, origins, connection limits, the publish rate, proxies and TLS.
+ * What a node lets in and how: tokens, origins, connection limits, the publish rate, proxies, TLS and
+ * the HTTP publish rate.
  * docs/security.md says which threat each answers.
  */
 public record SecurityConfig(AuthConfig auth, OriginPolicy origins, ConnectionLimits connections,
-    PublishRateLimits publishRate, TrustedProxies proxies, Optional<TlsConfig> tls) {
+    PublishRateLimits publishRate, TrustedProxies proxies, Optional<TlsConfig> tls, ApiPublishRateLimits apiPublishRate) {
   public SecurityConfig {
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(origins, "origins");
@@ -17,30 +18,41 @@ public record SecurityConfig(AuthConfig auth, OriginPolicy origins, ConnectionLi
     Objects.requireNonNull(publishRate, "publishRate");
     Objects.requireNonNull(proxies, "proxies");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(apiPublishRate, "apiPublishRate");
+  }
+
+  /** The settings before {@code apiPublishRate} existed; it takes its default. */
+  public SecurityConfig(AuthConfig auth, OriginPolicy origins, ConnectionLimits connections, PublishRateLimits publishRate,
+      TrustedProxies proxies, Optional<TlsConfig> tls) {
+    this(auth, origins, connections, publishRate, proxies, tls, ApiPublishRateLimits.defaults());
   }
 
   public static SecurityConfig defaults() {
     return new SecurityConfig(AuthConfig.open(), OriginPolicy.defaults(), ConnectionLimits.defaults(),
-        PublishRateLimits.defaults(), TrustedProxies.none(), Optional.empty());
+        PublishRateLimits.defaults(), TrustedProxies.none(), Optional.empty(), ApiPublishRateLimits.defaults());
   }
 
   public SecurityConfig withAuth(AuthConfig a) {
-    return new SecurityConfig(a, origins, connections, publishRate, proxies, tls);
+    return new SecurityConfig(a, origins, connections, publishRate, proxies, tls, apiPublishRate);
   }
 
   public SecurityConfig withOrigins(OriginPolicy o) {
-    return new SecurityConfig(auth, o, connections, publishRate, proxies, tls);
+    return new SecurityConfig(auth, o, connections, publishRate, proxies, tls, apiPublishRate);
   }
 
   public SecurityConfig withConnections(ConnectionLimits c) {
-    return new SecurityConfig(auth, origins, c, publishRate, proxies, tls);
+    return new SecurityConfig(auth, origins, c, publishRate, proxies, tls, apiPublishRate);
   }
 
   public SecurityConfig withProxies(TrustedProxies p) {
-    return new SecurityConfig(auth, origins, connections, publishRate, p, tls);
+    return new SecurityConfig(auth, origins, connections, publishRate, p, tls, apiPublishRate);
   }
 
   public SecurityConfig withTls(TlsConfig t) {
-    return new SecurityConfig(auth, origins, connections, publishRate, proxies, Optional.of(t));
+    return new SecurityConfig(auth, origins, connections, publishRate, proxies, Optional.of(t), apiPublishRate);
+  }
+
+  public SecurityConfig withApiPublishRate(ApiPublishRateLimits rate) {
+    return new SecurityConfig(auth, origins, connections, publishRate, proxies, tls, rate);
   }
 }

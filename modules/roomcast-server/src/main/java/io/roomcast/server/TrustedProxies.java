@@ -2,7 +2,6 @@ package io.roomcast.server;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,28 +24,11 @@ public record TrustedProxies(List<String> cidrs, boolean proxyProtocol) {
   }
 
   /**
-   * The client's address: {@code peer} itself, or, when {@code peer} is a trusted proxy, the
-   * rightmost address of {@code forwardedFor} that is not a trusted proxy (the leftmost ones are
-   * whatever the client wrote).
+   * The client's address from one {@code X-Forwarded-For} value: see {@link ClientAddresses#of},
+   * which the handshake uses with the ranges parsed once and every line of the header.
    */
   String clientAddress(InetAddress peer, String forwardedFor) {
-    if (forwardedFor == null || cidrs.isEmpty()) return peer.getHostAddress();
-    List<Cidr> trusted = ranges();
-    if (!Cidr.anyContains(trusted, peer)) return peer.getHostAddress();
-    String[] hops = forwardedFor.split(",");
-    for (int i = hops.length - 1; i >= 0; i--) {
-      String hop = hops[i].trim();
-      InetAddress a = Cidr.literal(hop);
-      if (a == null) return peer.getHostAddress(); // garbage in the chain: trust nothing beyond the proxy
-      if (!Cidr.anyContains(trusted, a)) return a.getHostAddress();
-    }
-    return peer.getHostAddress();
-  }
-
-  private List<Cidr> ranges() {
-    List<Cidr> out = new ArrayList<>(cidrs.size());
-    for (String c : cidrs) out.add(Cidr.parse(c));
-    return out;
+    return new ClientAddresses(this).of(peer, forwardedFor == null ? null : java.util.Collections.singletonList(forwardedFor));
   }
 
   /** An address range; only literals, never a name to resolve. */
