@@ -124,7 +124,31 @@ final class ConfigLoader {
         security(c),
         c.bool("demo.ticker"),
         new DeflateSettings(d.bool("enabled"), d.intBetween("level", 1, 9), d.intAtLeast("min-size", 0), d.bool("context-takeover")),
-        c.intAtLeast("io-threads", 0));
+        c.intAtLeast("io-threads", 0),
+        management(c.section("management"), c.intBetween("port", 0, 65535)));
+  }
+
+  /** The management port: a token is required unless it binds a loopback address. */
+  private static ManagementSettings management(ConfigReader m, int publicPort) {
+    String host = m.string("host");
+    int port = m.intBetween("port", 0, 65535);
+    if (port != 0 && port == publicPort) throw m.bad("port", "must differ from roomcast.port", port);
+    String token = m.string("token");
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw m.bad("host", "must be an address this host has", host);
+    }
+    if (!loopback && token.isBlank()) {
+      // never the token's value in an error: only whether it is there
+      throw new IllegalArgumentException(m.key("token") + " must be set when " + m.key("host")
+          + " is not a loopback address, got " + host + " and no token");
+    }
+    if (!token.isBlank() && token.length() < 16) {
+      throw new IllegalArgumentException(m.key("token") + " must be at least 16 characters, got " + token.length());
+    }
+    return new ManagementSettings(host, port, token.isBlank() ? Optional.empty() : Optional.of(token));
   }
 
   private static SessionLimits limits(ConfigReader l) {

@@ -29,16 +29,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A roomcast node on Undertow: one port for the WebSocket endpoint {@code /ws}, the HTTP publish API
- * and the health endpoints.
+ * A roomcast node on Undertow: the public port for the WebSocket endpoint {@code /ws}, the HTTP
+ * publish API and the health endpoints; the management port (its own Undertow, loopback by default)
+ * for {@code /admin/*} and {@code /metrics}, which the public port answers with 404.
  */
 public final class RoomcastServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RoomcastServer.class);
 
   private final Undertow undertow;
+  /** The management port's server: /admin/*, /metrics, health. */
+  private final Undertow management;
   private final Node node;
   private final Authenticator authenticator;
   private final int port;
+  private final int managementPort;
   private final java.time.Duration drainWindow;
   /** Publishes the demo page's ticker; null when off. */
   private final DemoTicker ticker;
@@ -47,14 +51,20 @@ public final class RoomcastServer implements AutoCloseable {
   private final AtomicBoolean drainStarted = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RoomcastServer(Undertow undertow, Node node, Authenticator authenticator, java.time.Duration drainWindow,
+  private RoomcastServer(Undertow undertow, Undertow management, Node node, Authenticator authenticator, java.time.Duration drainWindow,
       DemoTicker ticker) {
     this.undertow = undertow;
+    this.management = management;
     this.node = node;
     this.authenticator = authenticator;
     this.drainWindow = drainWindow;
     this.ticker = ticker;
-    this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+    this.port = boundPort(undertow);
+    this.managementPort = boundPort(management);
+  }
+
+  private static int boundPort(Undertow server) {
+    return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
   }
 
   /** Starts a node on {@code broker} (which it owns and closes) and listens. */
@@ -63,8 +73,19 @@ public final class RoomcastServer implements AutoCloseable {
     Authenticator authenticator = security.auth().keysConfigured() ? new JwtAuthenticator(security.auth()) : Authenticator.open();
     Node node = Node.start(config.node(), broker, registry, new NodeSecurity(authenticator, security.publishRate(),
         security.auth().authenticationTimeout()));
+    Undertow management = null;
     try {
       RoomcastServer[] self = new RoomcastServer[1];
+      ManagementSettings m = config.management();
+      management = Undertow.builder()
+          .setIoThreads(1)
+          .setWorkerThreads(2)
+          .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
+          .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+          .addHttpListener(m.port(), m.host())
+          .setHandler(ManagementEndpoints.routes(node, registry, m.token(), () -> self[0].drain()))
+          .build();
+      management.start();
       int handshakeTimeoutMs = (int) Math.min(Integer.MAX_VALUE, security.connections().handshakeTimeout().toMillis());
       Undertow.ListenerBuilder listener = new Undertow.ListenerBuilder()
           .setPort(config.port())
@@ -74,7 +95,7 @@ public final class RoomcastServer implements AutoCloseable {
           // Slowloris: a request (the handshake) must arrive whole in time, and an idle HTTP connection is closed.
           .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, handshakeTimeoutMs)
           .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, handshakeTimeoutMs)
-          .setHandler(routes(config, node, registry, authenticator, () -> self[0].drain()));
+          .setHandler(routes(config, node, registry, authenticator));
       if (config.ioThreads() > 0) builder.setIoThreads(config.ioThreads());
       if (security.tls().isPresent()) {
         TlsConfig tls = security.tls().get();
@@ -85,20 +106,21 @@ public final class RoomcastServer implements AutoCloseable {
       }
       Undertow undertow = builder.addListener(listener).build();
       undertow.start();
-      RoomcastServer server = new RoomcastServer(undertow, node, authenticator, config.drainWindow(),
+      RoomcastServer server = new RoomcastServer(undertow, management, node, authenticator, config.drainWindow(),
           config.demoTicker() ? DemoTicker.start(node) : null);
       self[0] = server;
-      log.info("node {} listening on {}:{}", config.node().nodeId(), config.host(), server.port);
+      log.info("node {} listening on {}:{}, management (/admin, /metrics) on {}:{}{}", config.node().nodeId(), config.host(),
+          server.port, m.host(), server.managementPort, m.token().isPresent() ? " with a token" : "");
       return server;
     } catch (RuntimeException e) {
+      if (management != null) management.stop();
       node.close();
       authenticator.close();
       throw e;
     }
   }
 
-  private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry, Authenticator authenticator,
-      Runnable drain) {
+  private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry, Authenticator authenticator) {
     Set<String> subprotocols = new LinkedHashSet<>();
     Arrays.stream(WireFormat.values()).forEach(f -> subprotocols.add(f.subprotocol()));
     Set<Handshake> handshakes = Set.of(new GuardedHandshake(subprotocols, config.node().limits().maxMessageBytes(), registry));
@@ -130,24 +152,8 @@ public final class RoomcastServer implements AutoCloseable {
         .post("/api/v1/rooms/{room}/messages", new PublishHandler(node, credentials,
             new ApiPublishRate(config.security().apiPublishRate(), registry)))
         .get("/api/v1/rooms/{room}/messages", new HistoryHandler(node, credentials))
-        .post("/admin/drain", ex -> {
-          // Rolling restarts call this from the node's own host (a preStop hook); nobody else may.
-          if (!ex.getSourceAddress().getAddress().isLoopbackAddress()) {
-            text(ex, StatusCodes.FORBIDDEN, "only from the node's own host");
-            return;
-          }
-          drain.run();
-          text(ex, StatusCodes.ACCEPTED, "draining");
-        })
         .get("/healthz", ex -> text(ex, StatusCodes.OK, "ok"))
-        .get("/metrics", Metrics.endpoint(registry))
-        .get("/readyz", ex -> {
-          if (node.ready()) {
-            text(ex, StatusCodes.OK, "ready");
-          } else {
-            text(ex, StatusCodes.SERVICE_UNAVAILABLE, "not ready");
-          }
-        })
+        .get("/readyz", readiness(node))
         // Everything else: the demo page and the bundled JavaScript client, from the jar's web/ folder.
         .setFallbackHandler(Handlers.resource(new ClassPathResourceManager(RoomcastServer.class.getClassLoader(), "web"))
             .setWelcomeFiles("index.html")
@@ -156,7 +162,25 @@ public final class RoomcastServer implements AutoCloseable {
           ex.setStatusCode(StatusCodes.METHOD_NOT_ALLOWED);
           ex.endExchange();
         });
-    return routes;
+    // /admin/* and /metrics live on the management port only: here they are 404 in every spelling and method.
+    return ex -> {
+      if (ManagementPaths.isManagement(ex.getRequestPath())) {
+        text(ex, StatusCodes.NOT_FOUND, "not found");
+      } else {
+        routes.handleRequest(ex);
+      }
+    };
+  }
+
+  /** {@code GET /readyz}: 200 while the node takes clients, 503 while it drains or its broker is away. */
+  static HttpHandler readiness(Node node) {
+    return ex -> {
+      if (node.ready()) {
+        text(ex, StatusCodes.OK, "ready");
+      } else {
+        text(ex, StatusCodes.SERVICE_UNAVAILABLE, "not ready");
+      }
+    };
   }
 
   /** A request to /ws that is not a WebSocket handshake. */
@@ -166,7 +190,7 @@ public final class RoomcastServer implements AutoCloseable {
     text(exchange, StatusCodes.UPGRADE_REQUIRED, "WebSocket handshake required");
   }
 
-  private static void text(HttpServerExchange exchange, int status, String body) {
+  static void text(HttpServerExchange exchange, int status, String body) {
     exchange.setStatusCode(status);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
     exchange.getResponseSender().send(body + "\n");
@@ -193,6 +217,11 @@ public final class RoomcastServer implements AutoCloseable {
     return port;
   }
 
+  /** The management port's actual port (the configured one, or the one picked for 0). */
+  public int managementPort() {
+    return managementPort;
+  }
+
   public Node node() {
     return node;
   }
@@ -202,6 +231,7 @@ public final class RoomcastServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) return;
     if (ticker != null) ticker.close();
     undertow.stop();
+    management.stop();
     node.close();
     authenticator.close();
   }

@@ -42,7 +42,7 @@ class JwksOffTheIoThreadIT {
     try (HeldJwks issuer = new HeldJwks(jwks(key(old, "k1")))) {
       ServerConfig c = ServerConfig.loopback("jwks");
       ServerConfig config = new ServerConfig(c.host(), c.port(), c.closeTimeout(), c.drainWindow(), c.broker(), c.node(),
-          c.security().withAuth(AuthConfig.open().withJwks(issuer.url())), c.demoTicker(), c.deflate(), 1); // one I/O thread
+          c.security().withAuth(AuthConfig.open().withJwks(issuer.url())), c.demoTicker(), c.deflate(), 1, c.management()); // one I/O thread
       try (RoomcastServer node = RoomcastServer.start(config, new MemoryBroker(), new SimpleMeterRegistry());
            RawWebSocket first = RawWebSocket.connect(node.port(), null)) {
         assertThat(issuer.requests.get()).as("fetched once at start").isEqualTo(1);

@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** {@code GET /metrics} as Prometheus scrapes it, after real traffic through a node. */
+/** {@code GET /metrics} as Prometheus scrapes it (on the management port), after real traffic through a node. */
 class MetricsEndpointIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   /** A sample line of the text format: name, optional labels, value. */
@@ -36,7 +36,7 @@ class MetricsEndpointIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> inbox.messages.size() == 5);
 
       HttpResponse<String> scrape = HTTP.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+          URI.create("http://127.0.0.1:" + server.managementPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
 
       assertThat(scrape.statusCode()).isEqualTo(200);
       assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));

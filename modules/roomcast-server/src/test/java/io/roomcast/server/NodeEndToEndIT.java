@@ -127,7 +127,7 @@ class NodeEndToEndIT {
     try (TestNode node = TestNode.start(); RoomcastClient c = RoomcastClient.connect(node.ws())) {
       c.subscribe("room", new Inbox()).join();
 
-      var answer = node.http.send(java.net.http.HttpRequest.newBuilder(node.http("/admin/drain"))
+      var answer = node.http.send(java.net.http.HttpRequest.newBuilder(node.management("/admin/drain"))
           .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
 
       assertThat(answer.statusCode()).isEqualTo(202);

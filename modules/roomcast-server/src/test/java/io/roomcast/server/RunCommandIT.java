@@ -23,9 +23,10 @@ class RunCommandIT {
     assertThat(jar).exists();
     int port = FreePorts.next();
     Path log = Files.createTempFile("roomcast-node", ".log");
-    Process node = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString(), "--port", Integer.toString(port))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar.toString(), "--port", Integer.toString(port));
+    run.environment().put("ROOMCAST_MANAGEMENT_PORT", Integer.toString(FreePorts.next()));
+    Process node = run.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       HttpClient http = HttpClient.newHttpClient();
       HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build();
@@ -66,6 +67,24 @@ class RunCommandIT {
       assertThat(node.exitValue()).isEqualTo(Main.BAD_CONFIGURATION);
       assertThat(Files.readString(err)).isEqualTo("roomcast-server: bad configuration: roomcast.history.ttl must be whole seconds "
           + "(Redis expires keys by the second), got 1500ms" + System.lineSeparator());
+    } finally {
+      node.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aManagementPortOffLoopbackWithoutATokenStopsTheJarWithOneLineNamingTheKey() throws Exception {
+    ProcessBuilder run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", Path.of("target/roomcast-server.jar").toString(), "--port", "0");
+    run.environment().put("ROOMCAST_MANAGEMENT_HOST", "0.0.0.0");
+    run.environment().put("ROOMCAST_MANAGEMENT_PORT", "0");
+    Path err = Files.createTempFile("roomcast-node", ".err");
+    Process node = run.redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      assertThat(node.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("node exits at once").isTrue();
+      assertThat(node.exitValue()).isEqualTo(Main.BAD_CONFIGURATION);
+      assertThat(Files.readString(err)).isEqualTo("roomcast-server: bad configuration: roomcast.management.token must be set "
+          + "when roomcast.management.host is not a loopback address, got 0.0.0.0 and no token" + System.lineSeparator());
     } finally {
       node.destroyForcibly();
     }

@@ -48,6 +48,11 @@ final class TestNode implements AutoCloseable {
     return URI.create("ws://127.0.0.1:" + server.port() + "/ws");
   }
 
+  /** {@code path} on the management port (/admin/*, /metrics). */
+  URI management(String path) {
+    return URI.create("http://127.0.0.1:" + server.managementPort() + path);
+  }
+
   URI http(String path) {
     return URI.create("http://127.0.0.1:" + server.port() + path);
   }
