@@ -25,9 +25,11 @@ T0=$(date +%s)
 log "building roomcast/server:0.1.0 from deploy/Dockerfile"
 "$DOCKER" build -q -f "$ROOT/deploy/Dockerfile" -t roomcast/server:0.1.0 "$ROOT" >/dev/null
 
-export ROOMCAST_LB_PORT ROOMCAST_PROMETHEUS_PORT
+export ROOMCAST_LB_PORT ROOMCAST_PROMETHEUS_PORT ROOMCAST_MANAGEMENT_TOKEN
 ROOMCAST_LB_PORT=$(free_port)
 ROOMCAST_PROMETHEUS_PORT=$(free_port)
+# The nodes' management port is on the stack's internal network (not loopback): it needs a token.
+ROOMCAST_MANAGEMENT_TOKEN=$(/usr/bin/python3 -c 'import secrets; print(secrets.token_hex(24))')
 
 # shellcheck disable=SC2317  # called by the EXIT trap
 down() {
@@ -52,6 +54,13 @@ for _ in $(seq 1 120); do
 done
 curl -sf "http://127.0.0.1:$ROOMCAST_LB_PORT/readyz" >/dev/null || fail "no node ready behind haproxy after 60 s"
 log "a node answers /readyz through haproxy"
+for path in /metrics /admin/drain; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$ROOMCAST_LB_PORT$path")
+  [ "$code" = 404 ] || fail "POST $path through haproxy answered $code, wanted 404"
+done
+code=$("$DOCKER" exec "${PROJECT}_node1_1" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3')
+case "$code" in *" 404 "*) ;; *) fail "node1's public port answered GET /metrics with: $code" ;; esac
+log "/metrics and /admin are 404 through haproxy and on a node's public port"
 
 uid=$("$DOCKER" exec "${PROJECT}_node1_1" id -u) || fail "cannot exec in node1"
 [ "$uid" != 0 ] || fail "the node runs as root"

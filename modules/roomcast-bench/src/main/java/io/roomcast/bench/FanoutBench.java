@@ -135,14 +135,14 @@ public final class FanoutBench {
           System.out.printf("node RSS:   %d..%d MiB during the measured window (all nodes)%n", rssMin / 1024, rssMax / 1024);
           if (stalled > 0) {
             // Stalled subscribers read nothing, so only the nodes can say what happened to them.
-            for (NodeProcess n : started) System.out.printf("node %d metrics: %s%n", n.port, slowConsumerMetrics(n.port));
+            for (NodeProcess n : started) System.out.printf("node %d metrics: %s%n", n.port, slowConsumerMetrics(n.managementPort));
           }
         }
       }
     }
   }
 
-  /** The node's slow-consumer counters and queued bytes, from its Prometheus endpoint. */
+  /** The node's slow-consumer counters and queued bytes, from its Prometheus endpoint on the management {@code port}. */
   private static String slowConsumerMetrics(int port) {
     try {
       String body = java.net.http.HttpClient.newHttpClient().send(

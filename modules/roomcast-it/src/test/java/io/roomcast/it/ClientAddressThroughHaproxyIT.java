@@ -30,14 +30,15 @@ import org.junit.jupiter.api.Test;
  * (the fat jar) that trusts exactly haproxy's address, 127.0.0.1, and takes 2 connections per
  * address. Clients come from 127.0.0.2 and 127.0.0.3 and write X-Forwarded-For lines of their own:
  * haproxy appends the real address after them, and the node counts the real one. Also: haproxy
- * answers 404 for every spelling of /admin and /metrics, which only the node's host and Prometheus
- * reach, directly.
+ * answers 404 for every spelling of /admin and /metrics, as the node's public port does: they are
+ * served on the node's management port only.
  */
 class ClientAddressThroughHaproxyIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static Process node;
   private static Process haproxy;
   private static int nodePort;
+  private static int managementPort;
   private static int lbPort;
   private static Path nodeLog;
   private static Path lbLog;
@@ -45,6 +46,7 @@ class ClientAddressThroughHaproxyIT {
   @BeforeAll
   static void start() throws Exception {
     nodePort = FreePorts.next();
+    managementPort = FreePorts.next();
     nodeLog = Files.createTempFile("roomcast-xff-node-", ".log");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", System.getProperty("roomcast.jar"),
@@ -53,6 +55,7 @@ class ClientAddressThroughHaproxyIT {
     pb.environment().put("ROOMCAST_PROXIES_TRUSTED", "127.0.0.1"); // haproxy's address as the node sees it
     pb.environment().put("ROOMCAST_CONNECTIONS_MAX_PER_ADDRESS", "2");
     pb.environment().put("ROOMCAST_DEMO_TICKER", "false");
+    pb.environment().put("ROOMCAST_MANAGEMENT_PORT", Integer.toString(managementPort));
     node = pb.start();
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
       if (!node.isAlive()) throw new AssertionError("node exited: " + Files.readString(nodeLog));
@@ -108,7 +111,8 @@ class ClientAddressThroughHaproxyIT {
     }
     assertThat(status("GET", lb("/readyz"))).as("the node did not drain").isEqualTo(200);
     assertThat(status("GET", lb("/healthz"))).isEqualTo(200);
-    assertThat(status("GET", URI.create("http://127.0.0.1:" + nodePort + "/metrics"))).as("the node itself serves them").isEqualTo(200);
+    assertThat(status("GET", URI.create("http://127.0.0.1:" + nodePort + "/metrics"))).as("nor on the node's public port").isEqualTo(404);
+    assertThat(status("GET", URI.create("http://127.0.0.1:" + managementPort + "/metrics"))).as("the management port serves them").isEqualTo(200);
   }
 
   private static URI lb(String path) {

@@ -164,7 +164,7 @@ class ClusterIT {
     int victim = 0;
     double most = -1;
     for (int i = 0; i < 3; i++) {
-      String scrape = HTTP.send(HttpRequest.newBuilder(cluster.nodes.get(i).http("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String scrape = HTTP.send(HttpRequest.newBuilder(cluster.nodes.get(i).management("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       double open = Scrapes.value(scrape, "roomcast_connections_open", "").orElse(0);
       if (open > most) {
         most = open;

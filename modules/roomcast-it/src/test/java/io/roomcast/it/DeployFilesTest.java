@@ -34,13 +34,54 @@ class DeployFilesTest {
     JsonNode container = pod.path("containers").get(0);
     assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
     assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
-    assertThat(container.path("lifecycle").path("preStop").path("exec").path("command").toString()).contains("POST /admin/drain");
+    assertThat(container.path("lifecycle").path("preStop").path("exec").path("command").toString())
+        .contains("POST /admin/drain", "/dev/tcp/127.0.0.1/9091", "Authorization: Bearer");
     Duration window = Duration.parse("PT" + manifest("ConfigMap").path("data").path("ROOMCAST_DRAIN_WINDOW").asText().toUpperCase());
     assertThat(pod.path("terminationGracePeriodSeconds").asLong()).isGreaterThan(window.toSeconds() + 10);
     assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
     assertThat(container.path("envFrom").get(0).path("configMapRef").path("name").asText())
         .isEqualTo(manifest("ConfigMap").path("metadata").path("name").asText());
     assertThat(deployment.path("spec").path("strategy").path("rollingUpdate").path("maxUnavailable").asInt()).isZero();
+  }
+
+  @Test
+  void prometheusScrapesTheManagementPortWhichNeedsATokenOffLoopbackAndIsNotInTheService() throws IOException {
+    JsonNode template = manifest("Deployment").path("spec").path("template");
+    JsonNode container = template.path("spec").path("containers").get(0);
+    int management = -1;
+    for (JsonNode port : container.path("ports")) {
+      if (port.path("name").asText().equals("management")) management = port.path("containerPort").asInt();
+    }
+    assertThat(management).isEqualTo(9091);
+    assertThat(template.path("metadata").path("annotations").path("prometheus.io/port").asText()).isEqualTo("9091");
+    List<String> env = new ArrayList<>();
+    container.path("env").forEach(e -> env.add(e.path("name").asText() + "=" + e.path("value").asText()
+        + e.path("valueFrom").path("secretKeyRef").path("name").asText()));
+    assertThat(env).contains("ROOMCAST_MANAGEMENT_HOST=0.0.0.0", "ROOMCAST_MANAGEMENT_PORT=9091",
+        "ROOMCAST_MANAGEMENT_TOKEN=roomcast-management");
+    assertThat(container.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo("http");
+    assertThat(manifest("Service").path("spec").path("ports").toString()).doesNotContain("9091", "management");
+  }
+
+  @Test
+  void theComposeStackScrapesTheNodesOnAnInternalManagementNetworkWithAToken() throws IOException {
+    JsonNode compose = YAML.readTree(DEPLOY.resolve("docker-compose.yml").toFile());
+    assertThat(compose.path("networks").path("management").path("internal").asBoolean()).isTrue();
+    assertThat(compose.path("services").path("prometheus").path("networks").toString()).contains("management");
+    assertThat(compose.path("services").path("haproxy").path("networks").toString()).doesNotContain("management");
+    List<String> targets = new ArrayList<>();
+    for (JsonNode job : YAML.readTree(DEPLOY.resolve("prometheus/prometheus.yml").toFile()).path("scrape_configs")) {
+      job.path("static_configs").get(0).path("targets").forEach(t -> targets.add(t.asText()));
+    }
+    assertThat(targets).hasSize(3);
+    for (int i = 1; i <= 3; i++) {
+      JsonNode node = compose.path("services").path("node" + i);
+      String address = node.path("networks").path("management").path("ipv4_address").asText();
+      assertThat(node.path("environment").path("ROOMCAST_MANAGEMENT_HOST").asText()).as("node" + i).isEqualTo(address);
+      assertThat(node.path("environment").path("ROOMCAST_MANAGEMENT_TOKEN").asText()).startsWith("${ROOMCAST_MANAGEMENT_TOKEN:?");
+      assertThat(node.path("networks").path("management").path("aliases").toString()).contains("node" + i + "-management");
+      assertThat(targets).contains("node" + i + "-management:9091");
+    }
   }
 
   @Test

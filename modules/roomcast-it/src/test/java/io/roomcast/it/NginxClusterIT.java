@@ -82,7 +82,7 @@ class NginxClusterIT {
     }
     // The balancer spread the members: every node got some (least_conn over three nodes).
     for (NodeProcess n : cluster.nodes) {
-      String scrape = HTTP.send(HttpRequest.newBuilder(n.http("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String scrape = HTTP.send(HttpRequest.newBuilder(n.management("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       assertThat(Scrapes.value(scrape, "roomcast_connections_open", "").orElse(0)).as(n.name).isPositive();
     }
     assertThat(status(nginx.http("/metrics"))).as("nodes' metrics are not exposed through the balancer").isEqualTo(404);
@@ -131,7 +131,7 @@ class NginxClusterIT {
   }
 
   private static String scrape(NodeProcess n) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(n.http("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return HTTP.send(HttpRequest.newBuilder(n.management("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /** Publishes through nginx's HTTP side; the answer comes once Redis took it, with the offset. */

@@ -125,7 +125,7 @@ class PrometheusIT {
     ArrayNode staticConfigs = (ArrayNode) job.path("static_configs");
     assertThat(staticConfigs).hasSize(1);
     ArrayNode targets = ((ObjectNode) staticConfigs.get(0)).putArray("targets");
-    for (NodeProcess n : nodes) targets.add(n.address());
+    for (NodeProcess n : nodes) targets.add(n.managementAddress());
     return YAML.writeValueAsString(config);
   }
 

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A roomcast node as ops run it: the fat jar in its own JVM, on a free loopback port that stays the
- * same across restarts (a load balancer finds it again). The one node launcher of the end-to-end
+ * same across restarts (a load balancer finds it again), and a management port ({@code /admin/*},
+ * {@code /metrics}) on loopback, also free and fixed. The one node launcher of the end-to-end
  * tests and the benchmarks. Output goes to a log file kept for the report. Only the process started
  * here is ever signalled, by its own handle.
  */
@@ -41,6 +42,8 @@ public final class NodeProcess implements AutoCloseable {
 
   public final String name;
   public final int port;
+  /** The management port: {@code /metrics} and {@code /admin/drain} (the public port answers 404 for them). */
+  public final int managementPort;
   private final List<String> command;
   private final Map<String, String> env;
   private final Path log;
@@ -59,6 +62,7 @@ public final class NodeProcess implements AutoCloseable {
   public NodeProcess(String name, String jar, List<String> jvmOptions, List<String> args, Map<String, String> env, Path log) {
     this.name = name;
     this.port = FreePorts.next();
+    this.managementPort = FreePorts.next();
     this.log = log;
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -68,6 +72,7 @@ public final class NodeProcess implements AutoCloseable {
     this.command = List.copyOf(cmd);
     Map<String, String> all = new HashMap<>(BASE_ENV);
     all.putAll(env);
+    all.put("ROOMCAST_MANAGEMENT_PORT", Integer.toString(managementPort));
     this.env = Map.copyOf(all);
   }
 
@@ -149,6 +154,16 @@ public final class NodeProcess implements AutoCloseable {
 
   public URI http(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  /** {@code host:port} of the management port, as a Prometheus target. */
+  public String managementAddress() {
+    return "127.0.0.1:" + managementPort;
+  }
+
+  /** {@code path} on the management port: {@code /metrics}, {@code /admin/drain}. */
+  public URI management(String path) {
+    return URI.create("http://127.0.0.1:" + managementPort + path);
   }
 
   /** Everything the node wrote so far, across restarts. */
