@@ -20,6 +20,12 @@ public record ManagementSettings(String host, int port, Optional<String> token) 
     if (token.isPresent() && token.get().isBlank()) throw new IllegalArgumentException("token must not be blank");
   }
 
+  /** Never the token itself: a config printed in a log or an error must not carry it. */
+  @Override
+  public String toString() {
+    return "ManagementSettings[host=" + host + ", port=" + port + ", token=" + (token.isPresent() ? "(set)" : "(none)") + "]";
+  }
+
   /** Loopback, a free port, no token: for tests and embedding. */
   public static ManagementSettings loopback() {
     return new ManagementSettings("127.0.0.1", 0, Optional.empty());
