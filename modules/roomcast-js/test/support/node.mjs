@@ -111,7 +111,9 @@ export class TestNode {
       args.push('-jar', jarPath);
     }
     args.push('--port', String(this.port), '--host', '127.0.0.1', '--node-id', `${this.name}-${this.port}`);
-    const proc = spawn('java', args, { stdio: ['ignore', log, log], env: { ...process.env, ...this.extraEnv } });
+    // Several nodes share this host: each management port (/metrics, /admin; unused here) is a free one.
+    const proc = spawn('java', args, { stdio: ['ignore', log, log],
+      env: { ...process.env, ROOMCAST_MANAGEMENT_PORT: '0', ...this.extraEnv } });
     this.proc = proc;
     const exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
     this.exited = exited;
