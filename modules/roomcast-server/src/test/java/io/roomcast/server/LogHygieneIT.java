@@ -39,6 +39,7 @@ class LogHygieneIT {
   private static final String REDIS_PASSWORD = "redis-pass-5ecr3t";
   private static final String TOKEN = "eyJhbGciOiJIUzI1NiJ9.tok3n-5ecr3t.sig";
   private static final String PAYLOAD = "payload-5ecr3t";
+  private static final String MANAGEMENT_TOKEN = "management-5ecr3t-token";
 
   private final LoggerContext logs = (LoggerContext) LoggerFactory.getILoggerFactory();
   private final Logger roomcast = logs.getLogger("io.roomcast");
@@ -65,7 +66,8 @@ class LogHygieneIT {
   void debugLogsCarryContextButNoPasswordTokenOrPayload() throws Exception {
     // Redis is not there: the broker keeps retrying and logs each failure with the URI.
     String redisUri = "redis://:" + REDIS_PASSWORD + "@127.0.0.1:" + FreePorts.next();
-    ServerConfig config = ServerConfig.loopback("hygiene").withRedis(redisUri);
+    ServerConfig config = ServerConfig.loopback("hygiene").withRedis(redisUri)
+        .withManagement(new ManagementSettings("127.0.0.1", 0, java.util.Optional.of(MANAGEMENT_TOKEN)));
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (RoomcastServer server = RoomcastServer.start(config,
         Brokers.forConfig(config.broker(), registry), registry)) {
@@ -91,13 +93,17 @@ class LogHygieneIT {
       HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
           + "/api/v1/rooms/r/messages?token=" + TOKEN)).header("Authorization", "Bearer " + TOKEN)
           .POST(HttpRequest.BodyPublishers.ofString(PAYLOAD)).build(), HttpResponse.BodyHandlers.discarding());
+      assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.managementPort()
+          + "/admin/drain")).header("Authorization", "Bearer " + MANAGEMENT_TOKEN.substring(1))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
       await().atMost(Duration.ofSeconds(10)).until(() -> lines().stream()
           .filter(l -> l.contains("session closed by")).count() >= 2);
     }
 
     List<String> lines = lines();
     assertThat(lines).anyMatch(l -> l.contains("session opened"));
-    assertThat(String.join("\n", lines)).doesNotContain(REDIS_PASSWORD, TOKEN, "tok3n-5ecr3t", PAYLOAD);
+    assertThat(String.join("\n", lines)).doesNotContain(REDIS_PASSWORD, TOKEN, "tok3n-5ecr3t", PAYLOAD,
+        MANAGEMENT_TOKEN.substring(1));
 
     // The same events as JSON for a log shipper: one object per line, context as fields.
     ObjectMapper json = new ObjectMapper();
