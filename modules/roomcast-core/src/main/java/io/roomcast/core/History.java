@@ -26,9 +26,11 @@ public record History(List<Publication> publications, StreamPosition latest, boo
   /**
    * Builds the answer from what a broker's store holds after {@code since}, read atomically with
    * {@code latest}: complete when the epochs match and the list runs without a hole from
-   * {@code since + 1} to {@code latest}.
+   * {@code since + 1} to {@code latest}. {@link StreamPosition#EMPTY} (the room had no stream) is
+   * offset 0 of whatever epoch the room has now.
    */
   public static History of(StreamPosition since, List<Publication> after, StreamPosition latest) {
+    if (since.isEmptyRoom()) since = new StreamPosition(0, latest.epoch());
     if (!since.epoch().equals(latest.epoch()) || since.offset() > latest.offset()) return lost(latest);
     long expect = since.offset() + 1;
     for (Publication p : after) {

@@ -102,22 +102,20 @@ public final class MemoryBroker implements Broker {
     return CompletableFuture.completedFuture(p);
   }
 
+  /** A room never published is {@link StreamPosition#EMPTY}, and reading it stores nothing. */
   @Override
   public CompletionStage<StreamPosition> position(String room) {
     Room r = rooms.get(room);
-    long offset = 0;
-    if (r != null) {
-      synchronized (r) {
-        offset = r.offset;
-      }
+    if (r == null) return CompletableFuture.completedFuture(StreamPosition.EMPTY);
+    synchronized (r) {
+      return CompletableFuture.completedFuture(new StreamPosition(r.offset, epoch));
     }
-    return CompletableFuture.completedFuture(new StreamPosition(offset, epoch));
   }
 
   @Override
   public CompletionStage<History> history(String room, StreamPosition since, int limit) {
     Room r = rooms.get(room);
-    if (r == null) return CompletableFuture.completedFuture(History.of(since, List.of(), new StreamPosition(0, epoch)));
+    if (r == null) return CompletableFuture.completedFuture(History.of(since, List.of(), StreamPosition.EMPTY));
     synchronized (r) {
       expireHistory(r, clock.getAsLong());
       List<Publication> after = new ArrayList<>();
@@ -126,6 +124,11 @@ public final class MemoryBroker implements Broker {
       }
       return CompletableFuture.completedFuture(History.of(since, after, new StreamPosition(r.offset, epoch)));
     }
+  }
+
+  /** Whether this broker holds anything of {@code room} (for tests: reading an unknown room must not). */
+  boolean holds(String room) {
+    return rooms.containsKey(room);
   }
 
   private static void expireHistory(Room r, long now) {

@@ -13,7 +13,8 @@ import java.util.concurrent.Executor;
  * nor a duplicate at the seam. Once live, an offset that skips ahead (a message lost between the
  * broker and this node) holds the stream again while the gap is read from history; an epoch that
  * changes (history lost) is reported to the client with an unsolicited {@code subscribed} whose
- * {@code recovered} is false, never hidden.
+ * {@code recovered} is false, never hidden. A room that had no stream when the subscription settled
+ * ({@link StreamPosition#EMPTY}) takes the epoch of its first message as its own.
  */
 final class Subscription {
   final String room;
@@ -56,6 +57,8 @@ final class Subscription {
       out.send(frame, drain);
       return;
     }
+    // Settled on a room without a stream: its first epoch starts after offset 0, nothing of it missed yet.
+    if (lastOffset == 0 && epoch.isEmpty()) epoch = frame.epoch;
     if (!frame.epoch.equals(epoch)) {
       restartedAt(frame.offset - 1, frame.epoch, drain);
     } else if (frame.offset <= lastOffset) {

@@ -29,6 +29,12 @@ public abstract class BrokerContract {
     return true;
   }
 
+  /**
+   * What {@code broker}'s backing store holds of {@code room} now (Redis keys, the in-memory broker's
+   * room), named for the failure message; empty when nothing.
+   */
+  protected abstract List<String> storedOf(Broker broker, String room);
+
   private final List<Broker> brokers = new ArrayList<>();
 
   protected Broker started(Recorder recorder) {
@@ -216,6 +222,49 @@ public abstract class BrokerContract {
     assertThat(upToDate.complete()).isTrue();
     assertThat(upToDate.publications()).isEmpty();
     assertThat(ahead.complete()).isFalse();
+  }
+
+  @Test
+  void readingAnUnknownRoomCreatesNothing() {
+    Broker broker = started(new Recorder());
+    String room = room("never");
+
+    join(broker.subscribe(room));
+    StreamPosition position = join(broker.position(room));
+    History history = join(broker.history(room, StreamPosition.EMPTY, 100));
+    History resumed = join(broker.history(room, new StreamPosition(3, "some-old-epoch"), 100));
+    join(broker.unsubscribe(room));
+
+    assertThat(storedOf(broker, room)).isEmpty();
+    assertThat(position).isEqualTo(StreamPosition.EMPTY);
+    assertThat(history.complete()).isTrue();
+    assertThat(history.latest()).isEqualTo(StreamPosition.EMPTY);
+    assertThat(resumed.complete()).isFalse(); // whatever that client had is gone: it must reload
+    assertThat(resumed.latest()).isEqualTo(StreamPosition.EMPTY);
+  }
+
+  @Test
+  void theFirstPublishAfterAnEmptyPositionIsContinuous() {
+    Recorder rec = new Recorder();
+    Broker broker = started(rec);
+    String room = room("fresh");
+    join(broker.subscribe(room));
+    StreamPosition start = join(broker.position(room));
+
+    Publication first = join(broker.publish(room, Payload.text("first")));
+    join(broker.publish(room, Payload.text("second")));
+
+    assertThat(start.offset()).isZero();
+    assertThat(first.offset()).isEqualTo(1);
+    // the start is EMPTY, or offset 0 of the epoch the first publish used: never another epoch
+    assertThat(start.isEmptyRoom() || start.epoch().equals(first.epoch())).as("start %s, first %s", start, first).isTrue();
+    await().atMost(WAIT).until(() -> rec.of(room).size() == 2);
+    assertThat(rec.of(room)).extracting(Publication::offset).containsExactly(1L, 2L);
+    // a client that saw only the empty room and resumes from it gets everything
+    History resumed = join(broker.history(room, start, 100));
+    assertThat(resumed.complete()).isTrue();
+    assertThat(resumed.publications()).extracting(p -> p.payload().asText()).containsExactly("first", "second");
+    assertThat(resumed.latest()).isEqualTo(new StreamPosition(2, first.epoch()));
   }
 
   @Test

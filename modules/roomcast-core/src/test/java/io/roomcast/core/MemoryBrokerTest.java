@@ -13,6 +13,11 @@ class MemoryBrokerTest extends BrokerContract {
   }
 
   @Override
+  protected java.util.List<String> storedOf(Broker broker, String room) {
+    return ((MemoryBroker) broker).holds(room) ? java.util.List.of(room) : java.util.List.of();
+  }
+
+  @Override
   protected boolean sharedBetweenInstances() {
     return false;
   }

@@ -124,15 +124,57 @@ class RecoveryTest {
   void aNewEpochOnALiveRoomIsReportedToTheClient() {
     FakeClient reader = new FakeClient(node, loop, ioB, WireFormat.PROTO);
     reader.subscribed("room");
+    FakeClient publisher = new FakeClient(node, loop, ioA, WireFormat.PROTO);
+    publisher.reply(publisher.publish("room", "m1"));
 
     broker.inject(new Publication("room", Payload.text("after a reset"), 1, "fresh-epoch", 1L));
     loop.settle();
 
-    assertThat(reader.texts("room")).containsExactly("after a reset");
+    assertThat(reader.texts("room")).containsExactly("m1", "after a reset");
     ServerFrame reset = reader.connection.framesOf(ServerFrame.KindCase.SUBSCRIBED).stream()
         .filter(f -> !f.hasId()).findFirst().orElseThrow();
     assertThat(reset.getSubscribed().getRecovered()).isFalse();
     assertThat(reset.getSubscribed().getPosition()).isEqualTo(Position.newBuilder().setOffset(0).setEpoch("fresh-epoch").build());
+  }
+
+  @Test
+  void aSubscriberOfARoomWithoutAStreamGetsItsFirstMessagesWithoutAReset() {
+    FakeClient reader = new FakeClient(node, loop, ioB, WireFormat.PROTO);
+    int id = reader.subscribe("fresh");
+    ServerFrame subscribed = reader.reply(id);
+    FakeClient publisher = new FakeClient(node, loop, ioA, WireFormat.PROTO);
+
+    for (int i = 1; i <= 3; i++) publisher.reply(publisher.publish("fresh", "m" + i));
+
+    assertThat(subscribed.getSubscribed().getPosition()).isEqualTo(Position.newBuilder().setOffset(0).setEpoch("").build());
+    assertThat(reader.offsets("fresh")).containsExactly(1L, 2L, 3L);
+    assertThat(reader.connection.framesOf(ServerFrame.KindCase.SUBSCRIBED)).allMatch(ServerFrame::hasId); // no reset
+  }
+
+  @Test
+  void aRoomsFirstMessageLostOnTheWayIsRepairedFromHistoryNotReported() {
+    FakeClient reader = new FakeClient(node, loop, ioB, WireFormat.PROTO);
+    reader.subscribed("fresh");
+    FakeClient publisher = new FakeClient(node, loop, ioA, WireFormat.PROTO);
+    broker.dropOffsets.add(1L);
+
+    for (int i = 1; i <= 3; i++) publisher.reply(publisher.publish("fresh", "m" + i));
+
+    assertThat(reader.texts("fresh")).containsExactly("m1", "m2", "m3");
+    assertThat(reader.connection.framesOf(ServerFrame.KindCase.SUBSCRIBED)).allMatch(ServerFrame::hasId);
+    assertThat(registry.counter(MetricNames.GAPS, "outcome", "repaired").count()).isEqualTo(1);
+  }
+
+  @Test
+  void aClientThatSawOnlyTheEmptyRoomResumesWithEverythingSince() {
+    FakeClient publisher = new FakeClient(node, loop, ioA, WireFormat.PROTO);
+    for (int i = 1; i <= 3; i++) publisher.reply(publisher.publish("room", "m" + i));
+    FakeClient reader = new FakeClient(node, loop, ioB, WireFormat.PROTO);
+
+    ServerFrame subscribed = reader.reply(resume(reader, 100, "room", 0, ""));
+
+    assertThat(subscribed.getSubscribed().getRecovered()).isTrue();
+    assertThat(reader.texts("room")).containsExactly("m1", "m2", "m3");
   }
 
   private String epochOf(String room) {

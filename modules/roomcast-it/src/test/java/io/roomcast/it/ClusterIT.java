@@ -70,10 +70,17 @@ class ClusterIT {
     int members = 300;
     List<Inbox> inboxes = new ArrayList<>();
     List<RoomcastClient> memberClients = new ArrayList<>();
+    AtomicInteger resets = new AtomicInteger();
+    ClientEvents countResets = new ClientEvents() {
+      @Override public void onRoomReset(String room, long offset, String epoch) {
+        resets.incrementAndGet();
+      }
+    };
     for (int i = 0; i < members; i++) {
-      RoomcastClient c = client(lb.ws(), new ClientEvents() {});
+      RoomcastClient c = client(lb.ws(), countResets);
       Inbox inbox = new Inbox();
-      c.subscribe(room(i % rooms), inbox).join();
+      // rooms nobody published yet: offset 0 in no epoch, and nothing stored in Redis for them
+      assertThat(c.subscribe(room(i % rooms), inbox).join().getEpoch()).isEmpty();
       inboxes.add(inbox);
       memberClients.add(c);
     }
@@ -108,6 +115,7 @@ class ClusterIT {
       assertThat(inbox.messages.get(5).offset()).as("a plain PUBLISH carries no offset").isZero();
     }
     for (RoomcastClient c : memberClients) assertThat(c.strayMessages()).isZero();
+    assertThat(resets.get()).as("the first message of a fresh room continues the empty position: no reset").isZero();
     System.out.printf("cluster: %d members in %d rooms through haproxy, %d messages delivered exactly once, in order%n",
         members, rooms, members * 6);
   }

@@ -161,9 +161,8 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   public CompletionStage<StreamPosition> position(String room) {
     byte[][] roomKeys = keys.keys(room);
     if (closed) return closedStage();
-    byte[] metaTtl = ascii(Long.toString(RedisBrokerConfig.metaTtl(config.history().forRoom(room)).toSeconds()));
-    // The history script with a limit of 0: the position alone, made (with its epoch) if the room has none.
-    byte[][] args = {ascii("0"), ascii("0"), metaTtl};
+    // The history script with a limit of 0: the position alone; StreamPosition.EMPTY (written by nothing) if the room has no stream.
+    byte[][] args = {ascii("0"), ascii("0")};
     return guard.retried("position of " + room, () -> Script.HISTORY.run(link().scripting(), roomKeys, args))
         .thenApply(reply -> new StreamPosition((Long) reply.get(0), string(reply.get(1))));
   }
@@ -174,8 +173,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     if (limit < 0) throw new IllegalArgumentException("limit must not be negative: " + limit);
     byte[][] roomKeys = keys.keys(room);
     if (closed) return closedStage();
-    byte[] metaTtl = ascii(Long.toString(RedisBrokerConfig.metaTtl(config.history().forRoom(room)).toSeconds()));
-    byte[][] args = {ascii(Long.toString(since.offset())), ascii(Integer.toString(limit)), metaTtl};
+    byte[][] args = {ascii(Long.toString(since.offset())), ascii(Integer.toString(limit))};
     return guard.retried("history of " + room, () -> Script.HISTORY.run(link().scripting(), roomKeys, args))
         .thenApply(reply -> {
           StreamPosition latest = new StreamPosition((Long) reply.get(0), string(reply.get(1)));

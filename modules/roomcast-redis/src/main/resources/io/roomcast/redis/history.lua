@@ -1,24 +1,20 @@
+#!lua flags=no-writes
 -- roomcast history: the room's messages after an offset, read atomically with the room's latest
 -- position, so a resuming subscriber knows whether the history covers all it missed.
 --
 -- KEYS[1] roomcast:{<room>}:offset   KEYS[2] roomcast:{<room>}:epoch   KEYS[3] roomcast:{<room>}:history
 -- ARGV[1] the offset after which to read
 -- ARGV[2] at most this many messages
--- ARGV[3] offset and epoch TTL in seconds, applied when the epoch is created (optional, default 2592000)
 -- Returns {offset, epoch, envelope...}: the latest position, then the envelopes oldest first.
+-- Reads only: a room without a stream (never published, or its keys expired or were lost) is
+-- {0, ''}, offset 0 in no epoch, and nothing is created for it. The first publish makes the epoch;
+-- a subscriber that started from {0, ''} takes that epoch as the continuation of its position.
+-- The first line flags the script read-only (Redis 7): the server refuses any write it would make.
 
 local epoch = redis.call('GET', KEYS[2])
 local offset = redis.call('GET', KEYS[1])
 if not epoch or not offset then
-  -- A room without a stream gets one now, so a subscriber's position and the first publication share an epoch.
-  local now = redis.call('TIME')
-  local meta_ttl = tonumber(ARGV[3] or '2592000')
-  epoch = string.format('%x%05x', tonumber(now[1]), tonumber(now[2]))
-  offset = 0
-  redis.call('SET', KEYS[2], epoch, 'EX', meta_ttl)
-  redis.call('SET', KEYS[1], 0, 'EX', meta_ttl)
-  redis.call('DEL', KEYS[3])
-  return {0, epoch}
+  return {0, ''}
 end
 local out = {tonumber(offset), epoch}
 local after = tonumber(ARGV[1])

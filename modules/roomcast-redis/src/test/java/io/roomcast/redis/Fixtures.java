@@ -7,7 +7,9 @@ import io.roomcast.core.Broker;
 import io.roomcast.core.Payload;
 import io.roomcast.core.Publication;
 import io.roomcast.core.Recorder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +31,16 @@ final class Fixtures {
     Broker broker = RedisBrokers.create(config(uri), new SimpleMeterRegistry());
     broker.start(recorder);
     return broker;
+  }
+
+  /** The pattern matching every key (and the channel) of {@code room} with the default prefix. */
+  static String keysOf(String room) {
+    return "roomcast:{" + room + "}*";
+  }
+
+  /** A KEYS reply as names. */
+  static List<String> names(Object keysReply) {
+    return ((List<?>) keysReply).stream().map(k -> k instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : k.toString()).toList();
   }
 
   static String room(String name) {

@@ -50,6 +50,11 @@ class RedisBrokerClusterIT extends BrokerContract {
     return RedisBrokers.create(Fixtures.config(cluster.uri()), new SimpleMeterRegistry());
   }
 
+  @Override
+  protected List<String> storedOf(Broker broker, String room) {
+    return Fixtures.names(cluster.callSlotOwner(slot(room), "KEYS", Fixtures.keysOf(room)));
+  }
+
   private static String channel(String room) {
     return "roomcast:{" + room + "}";
   }

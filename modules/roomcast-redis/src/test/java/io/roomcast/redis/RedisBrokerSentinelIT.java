@@ -38,6 +38,11 @@ class RedisBrokerSentinelIT extends BrokerContract {
     return RedisBrokers.create(Fixtures.config(redis.uri()), new SimpleMeterRegistry());
   }
 
+  @Override
+  protected java.util.List<String> storedOf(Broker broker, String room) {
+    return Fixtures.names(redis.callPrimary("KEYS", Fixtures.keysOf(room)));
+  }
+
   @Test
   void followsAFailoverToTheNewPrimary() {
     Recorder publisherSide = new Recorder();

@@ -17,6 +17,7 @@ import io.roomcast.core.Payload;
 import io.roomcast.core.Publication;
 import io.roomcast.core.Recorder;
 import io.roomcast.core.RoomHistory;
+import io.roomcast.core.StreamPosition;
 import io.roomcast.protocol.v1.Envelope;
 import io.roomcast.testkit.Resp;
 import io.roomcast.testkit.StandaloneRedis;
@@ -52,6 +53,11 @@ class RedisBrokerStandaloneIT extends BrokerContract {
   @Override
   protected Broker newBroker() {
     return RedisBrokers.create(Fixtures.config(redis.uri()), new SimpleMeterRegistry());
+  }
+
+  @Override
+  protected List<String> storedOf(Broker broker, String room) {
+    return Fixtures.names(redis.call("KEYS", Fixtures.keysOf(room)));
   }
 
   @Test
@@ -265,6 +271,70 @@ class RedisBrokerStandaloneIT extends BrokerContract {
           .until(() -> !join(broker.history(room, new io.roomcast.core.StreamPosition(299, e), 100)).complete());
       assertThat(join(broker.position(room)).offset()).as("offsets outlive the history").isEqualTo(300);
     }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void subscribersAndReadersOfUnknownRoomsLeaveNoKeyInRedis() throws IOException {
+    String prefix = "keys" + Long.toString(System.nanoTime(), 36) + ":"; // this test's keys only
+    RedisBrokerConfig config = Fixtures.config(redis.uri());
+    config = new RedisBrokerConfig(config.uri(), prefix, config.history(), config.commandTimeout(),
+        config.resubscribeInterval(), config.breaker());
+    Recorder rec = new Recorder();
+    try (Broker broker = RedisBrokers.create(config, new SimpleMeterRegistry())) {
+      broker.start(rec);
+      for (int i = 0; i < 50; i++) {
+        String room = "ghost-" + i;
+        join(broker.subscribe(room));
+        assertThat(join(broker.position(room))).isEqualTo(StreamPosition.EMPTY);
+        join(broker.history(room, StreamPosition.EMPTY, 100));
+        join(broker.history(room, new StreamPosition(7, "an-epoch-from-elsewhere"), 100));
+      }
+      // and a backend reading a position with the script itself, as docs/redis.md shows
+      String base = prefix + "{ghost-0}";
+      List<Object> read = (List<Object>) redis.call("EVAL", script("history.lua"), "3", base + ":offset", base + ":epoch", base + ":history", "0", "0");
+
+      assertThat(read).containsExactly(0L, "");
+      assertThat(Fixtures.names(redis.call("KEYS", prefix + "*"))).isEmpty();
+
+      // the first publish makes the room's keys, and the subscriber gets it as offset 1
+      Publication first = join(broker.publish("ghost-0", Payload.text("first")));
+      assertThat(rec.awaitText("ghost-0", "first").offset()).isEqualTo(1);
+      assertThat(first.epoch()).isNotEmpty();
+      assertThat(Fixtures.names(redis.call("KEYS", prefix + "*")))
+          .containsExactlyInAnyOrder(base + ":offset", base + ":epoch", base + ":history");
+    }
+  }
+
+  @Test
+  void roomsWhoseKeysAnOlderVersionMadeAtOffsetZeroGoOnInTheirEpoch() {
+    // Before this version, reading an unknown room stored offset 0 and a new epoch; such rooms keep it.
+    Recorder rec = new Recorder();
+    try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
+      String room = room("old");
+      String base = "roomcast:{" + room + "}";
+      redis.call("SET", base + ":epoch", "e-old", "EX", "600");
+      redis.call("SET", base + ":offset", "0", "EX", "600");
+      join(broker.subscribe(room));
+      StreamPosition start = join(broker.position(room));
+
+      Publication first = join(broker.publish(room, Payload.text("first")));
+
+      assertThat(start).isEqualTo(new StreamPosition(0, "e-old"));
+      assertThat(first.position()).isEqualTo(new StreamPosition(1, "e-old"));
+      assertThat(rec.awaitText(room, "first").epoch()).isEqualTo("e-old");
+    }
+  }
+
+  @Test
+  void theHistoryScriptIsReadOnlyForRedis() throws IOException {
+    // the no-writes flag makes Redis refuse a write: proof that a change to the script cannot start creating keys
+    String writing = script("history.lua").replace("return {0, ''}", "redis.call('SET', KEYS[1], 0) return {0, ''}");
+    String base = "roomcast:{" + room("ro") + "}";
+
+    assertThatThrownBy(() -> redis.call("EVAL", writing, "3", base + ":offset", base + ":epoch", base + ":history", "0", "0"))
+        .hasMessageContaining("Write commands are not allowed from read-only scripts");
+    assertThat(redis.call("EXISTS", base + ":offset")).isEqualTo(0L);
   }
 
   private static String script(String name) throws IOException {
