@@ -62,7 +62,7 @@ public final class RoomcastServer implements AutoCloseable {
     SecurityConfig security = config.security();
     Authenticator authenticator = security.auth().keysConfigured() ? new JwtAuthenticator(security.auth()) : Authenticator.open();
     Node node = Node.start(config.node(), broker, registry, new NodeSecurity(authenticator, security.publishRate(),
-        security.auth().authenticationTimeout()));
+        security.auth().authenticationTimeout(), security.subscribeRate()));
     try {
       RoomcastServer[] self = new RoomcastServer[1];
       int handshakeTimeoutMs = (int) Math.min(Integer.MAX_VALUE, security.connections().handshakeTimeout().toMillis());
