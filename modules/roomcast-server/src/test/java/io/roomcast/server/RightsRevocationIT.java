@@ -3,6 +3,8 @@ package io.roomcast.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.roomcast.client.ClientEvents;
+import io.roomcast.client.ClientOptions;
 import io.roomcast.client.RoomcastClient;
 import io.roomcast.client.RoomcastException;
 import io.roomcast.core.Failures;
@@ -16,6 +18,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,10 +57,15 @@ class RightsRevocationIT {
 
   @Test
   void aRefreshThatDropsARoomStopsItsMessagesAtOnce() {
+    CompletableFuture<String> left = new CompletableFuture<>(); // the pushed unsubscribed, as the Java client reports it
     try (TestNode node = node();
          RoomcastClient publisher = RoomcastClient.connect(withToken(node, Tokens.hs256("publisher", HOUR, List.of(), List.of("*"))));
          RoomcastClient alice = RoomcastClient.connect(withToken(node,
-             Tokens.hs256("alice", HOUR, List.of("kept", "team-7:*"), List.of("kept"))))) {
+             Tokens.hs256("alice", HOUR, List.of("kept", "team-7:*"), List.of("kept"))), ClientOptions.defaults(), new ClientEvents() {
+               @Override public void onRoomReset(String room, long offset, String epoch) {
+                 if (offset == -1) left.complete(room);
+               }
+             })) {
       Inbox kept = new Inbox();
       Inbox revoked = new Inbox();
       alice.subscribe("kept", kept).join();
@@ -65,6 +74,7 @@ class RightsRevocationIT {
       revoked.awaitText("before");
 
       alice.sendRaw(refresh(Tokens.hs256("alice", HOUR, List.of("kept"), List.of("kept")))).join();
+      assertThat(left.orTimeout(10, TimeUnit.SECONDS).join()).isEqualTo("team-7:chat");
       alice.publish("kept", "refresh done").join(); // answered after the refresh was carried out
       publisher.publish("team-7:chat", "after the refresh").join();
       publisher.publish("kept", "marker").join();
