@@ -196,6 +196,24 @@ class AuthorizationTest {
   }
 
   @Test
+  void aRefreshLeavesARoomWhoseSubscribeIsStillSettling() {
+    FakeClient c = new FakeClient(node, loop, io, WireFormat.PROTO);
+    FakeClient publisher = new FakeClient(node, loop, io, WireFormat.PROTO);
+    c.reply(connect(c, "alice|*||60000"));
+    publisher.reply(connect(publisher, "publisher||*|60000"));
+
+    int subscribe = c.subscribe("secret"); // queued with the refresh: the refresh runs before the subscribe settles
+    int refresh = refresh(c, "alice|public||60000");
+
+    assertThat(c.reply(refresh).hasAck()).isTrue();
+    assertThat(error(c, subscribe)).isEqualTo(404);
+    assertThat(c.connection.framesOf(ServerFrame.KindCase.UNSUBSCRIBED)).singleElement()
+        .satisfies(f -> assertThat(f.getUnsubscribed().getCode()).isEqualTo(403));
+    publisher.published("secret", "not for alice");
+    assertThat(c.texts("secret")).isEmpty();
+  }
+
+  @Test
   void aConnectWithNarrowerRightsForTheSameUserLeavesTheRoomsItNoLongerGrants() {
     FakeClient c = new FakeClient(node, loop, io, WireFormat.JSON);
     c.reply(connect(c, "alice|a,b|a,b|60000"));
