@@ -65,6 +65,7 @@ export class Connector {
         this.advice = adviceFrom(d);
       },
       streamReset: (s) => this.rooms().onStreamReset(s),
+      revoked: (u) => this.rooms().onRevoked(u),
       reply: (f) => {
         if (f.error?.code === ErrorCode.UNAUTHORIZED && requests.waiting(f.id!)) credentials.expired = true;
         requests.settle(f);

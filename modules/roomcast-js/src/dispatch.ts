@@ -10,6 +10,8 @@ export interface FrameHandlers {
   disconnect(d: Field<'disconnect'>): void;
   /** A `subscribed` without an id: the node reports a gap or a new epoch mid-stream. */
   streamReset(s: Field<'subscribed'>): void;
+  /** An `unsubscribed` without an id: the node left the room on its own (e.g. 403, a refreshed token no longer grants it). */
+  revoked(u: Field<'unsubscribed'>): void;
   /** Any other frame with an id: the reply to a request. */
   reply(f: ServerFrameMsg): void;
   /** An `error` without an id. */
@@ -24,6 +26,7 @@ export function dispatch(f: ServerFrameMsg, on: FrameHandlers): void {
   else if (f.connected) on.connected(f.connected);
   else if (f.disconnect) on.disconnect(f.disconnect);
   else if (f.subscribed && !hasId) on.streamReset(f.subscribed);
+  else if (f.unsubscribed && !hasId) on.revoked(f.unsubscribed);
   else if (hasId) on.reply(f);
   else if (f.error) on.error(f.error);
 }

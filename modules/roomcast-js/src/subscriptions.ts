@@ -108,6 +108,26 @@ export class Subscriptions {
     this.emit('subscribed', event);
   }
 
+  /**
+   * An unsolicited `unsubscribed` (no id): the node left the room on its own, e.g. with code 403 when
+   * a refreshed token no longer grants it. The room is gone for good: it fails with that code and is
+   * not subscribed again, on this connection or the next.
+   */
+  onRevoked(u: NonNullable<ServerFrameMsg['unsubscribed']>): void {
+    const room = u.room ?? '';
+    const sub = this.subs.get(room);
+    if (!sub) return;
+    this.subs.delete(room);
+    sub.retryTimer?.cancel();
+    sub.retryTimer = undefined;
+    const error = new RoomcastError(u.code || ErrorCode.FORBIDDEN, `the node ended the subscription to ${room}`, 'subscribe', 'server');
+    sub.onFailed(error);
+    call(() => sub.handlers.onError?.(error));
+    this.emit('error', { context: 'subscribe', error, room });
+    call(() => sub.handlers.onUnsubscribed?.());
+    this.emit('unsubscribed', room);
+  }
+
   private sendSubscribes(subs: Subscription[]): void {
     const frames: ClientFrameInit[] = [];
     for (const sub of subs) {

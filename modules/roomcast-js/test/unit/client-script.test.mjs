@@ -353,3 +353,39 @@ test('a subscribe left unanswered is not retried on the same connection (the nod
   await until(() => subscribed.length === 1, 'subscribed on the second connection');
   assert.equal(first.frames.filter((f) => f.subscribe).length, 1);
 });
+
+test('a pushed unsubscribed (403: a refreshed token no longer grants the room) ends the room for good: an error, and no resubscribe on the next connection', async () => {
+  const c = newClient();
+  const errors = [];
+  const left = [];
+  c.on('unsubscribed', (room) => {
+    left.push(room);
+    bump();
+  });
+  c.subscribe('secret', { onError: (e) => errors.push(e) });
+  c.subscribe('open');
+  start(c);
+  const first = await server.connection(1);
+  first.autoSubscribe();
+  first.connected();
+  await until(() => c.events.filter((e) => e[0] === 'subscribed').length === 2, 'both subscribed');
+
+  first.send({ unsubscribed: { room: 'secret', code: 403 } });
+  await until(() => left.length === 1, 'the unsubscribed event');
+
+  assert.deepEqual(left, ['secret']);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].code, ErrorCode.FORBIDDEN);
+  assert.equal(errors[0].source, 'server');
+  assert.equal(c.subscription('secret'), undefined);
+  assert.equal(c.subscription('open').state, 'subscribed');
+  first.ws.terminate();
+  await event(c, 'disconnected');
+  clock.advance(20);
+  const second = await server.connection(2);
+  second.autoSubscribe();
+  second.connected();
+  await second.frame((f) => f.subscribe?.room === 'open', 'resubscribe to open');
+  await until(() => c.events.filter((e) => e[0] === 'subscribed').length === 3, 'open resubscribed');
+  assert.deepEqual(second.frames.filter((f) => f.subscribe).map((f) => f.subscribe.room), ['open']);
+});

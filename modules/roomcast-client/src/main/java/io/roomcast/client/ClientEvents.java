@@ -12,7 +12,8 @@ public interface ClientEvents {
    * A room's stream did not continue where the client stood (after a reconnect, or while connected
    * when history was lost): messages in between cannot be had, so the application should reload the
    * room's state. {@code offset} and {@code epoch} are where the stream goes on from; offset -1 when
-   * the node refused the room on reconnect (rights or limits changed) and the client is no longer in it.
+   * the node refused the room on reconnect (rights or limits changed), or left it on its own (a pushed
+   * {@code unsubscribed}, e.g. 403 after a refresh), and the client is no longer in it.
    */
   default void onRoomReset(String room, long offset, String epoch) {}
 }

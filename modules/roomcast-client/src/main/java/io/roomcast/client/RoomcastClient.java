@@ -284,6 +284,9 @@ public final class RoomcastClient implements AutoCloseable {
         lags.incrementAndGet();
         resync(from, f.getLagged().getRoom(), r);
       }
+      case UNSUBSCRIBED -> { // the node left the room on its own (403: a new token no longer grants it): gone for good
+        if (rooms.remove(f.getUnsubscribed().getRoom()) != null) events.onRoomReset(f.getUnsubscribed().getRoom(), -1, "");
+      }
       case PING -> from.send(BinaryFrames.encode(ClientFrame.newBuilder().setPong(Pong.getDefaultInstance()).build()));
       default -> { } // connected, disconnect (its advice comes with the close), frames of later versions
     }

@@ -7,10 +7,10 @@ import java.util.Map;
 
 /**
  * What {@link Requests} know of one client between its requests: who it is, its rooms, its publish
- * rate and the publishes it has in flight. Plain state, touched only on the client's thread.
+ * and subscribe rates and the publishes it has in flight. Plain state, touched only on the client's thread.
  */
 final class ClientState {
-  private final PublishRateLimits rate;
+  private final NodeSecurity security;
   private final Scheduler clock;
   /** Subscriptions by room, settled or not. */
   private final Map<String, Subscription> subscriptions = new HashMap<>(4);
@@ -19,14 +19,16 @@ final class ClientState {
   /** The pending close at the principal's token expiry; replaced on refresh, cancelled when the client goes. */
   private Scheduler.Scheduled expiry;
   /** This client's publish rate; made on its first publish. */
-  private PublishThrottle throttle;
+  private RateThrottle publishThrottle;
+  /** This client's subscribe rate; made on its first subscribe. */
+  private RateThrottle subscribeThrottle;
   /** Publishes sent to the broker and not yet answered; a draining session waits for them. */
   private int publishesInFlight;
   /** Set when the node drains: the session closes with it once no publish is in flight. */
   private Disconnect drainWith;
 
-  ClientState(PublishRateLimits rate, Scheduler clock) {
-    this.rate = rate;
+  ClientState(NodeSecurity security, Scheduler clock) {
+    this.security = security;
     this.clock = clock;
   }
 
@@ -40,13 +42,31 @@ final class ClientState {
     expiry = newExpiry;
   }
 
-  PublishThrottle throttle() {
-    if (throttle == null) throttle = new PublishThrottle(rate, clock);
-    return throttle;
+  RateThrottle publishThrottle() {
+    if (publishThrottle == null) publishThrottle = new RateThrottle(security.publishRate(), clock);
+    return publishThrottle;
+  }
+
+  RateThrottle subscribeThrottle() {
+    if (subscribeThrottle == null) {
+      SubscribeRateLimits s = security.subscribeRate();
+      PublishRateLimits p = security.publishRate();
+      subscribeThrottle = new RateThrottle(s.perSecond(), s.burst(), p.maxRefused(), p.refusedWindow(), clock);
+    }
+    return subscribeThrottle;
   }
 
   Subscription subscription(String room) {
     return subscriptions.get(room);
+  }
+
+  /** The subscriptions, settled or not, of rooms {@code permissions} does not let the client subscribe to. */
+  List<Subscription> subscriptionsNotGranted(RoomPermissions permissions) {
+    List<Subscription> revoked = new ArrayList<>();
+    for (Subscription s : subscriptions.values()) {
+      if (!permissions.canSubscribe(s.room)) revoked.add(s);
+    }
+    return revoked;
   }
 
   int roomCount() {

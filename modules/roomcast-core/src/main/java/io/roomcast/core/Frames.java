@@ -56,6 +56,11 @@ final class Frames {
     return reply(id, hasId).setUnsubscribed(Unsubscribed.newBuilder().setRoom(room)).build();
   }
 
+  /** The node left {@code room} on its own ({@code code} says why, e.g. 403): a push, without an id. */
+  static ServerFrame unsubscribedPush(String room, ErrorCode code) {
+    return ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder().setRoom(room).setCode(code.code())).build();
+  }
+
   static ServerFrame ack(int id, boolean hasId, long offset) {
     Ack.Builder ack = Ack.newBuilder();
     if (offset != Publication.NO_OFFSET) ack.setOffset(offset);

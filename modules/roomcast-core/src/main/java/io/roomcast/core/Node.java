@@ -110,7 +110,7 @@ public final class Node implements AutoCloseable {
   public Session accept(Connection connection, Principal principal) {
     String id = config.nodeId() + "-" + Long.toString(sessionSeq.incrementAndGet(), 36);
     Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests,
-        new ClientState(security.publishRate(), scheduler), config, metrics, this::gone);
+        new ClientState(security, scheduler), config, metrics, this::gone);
     sessions.add(session);
     if (principal != null) {
       requests.authenticated(session, principal);

@@ -58,7 +58,10 @@ final class Requests implements RequestHandler {
 
   /**
    * {@code connect} and {@code refresh}: a valid token replaces the connection's principal and its
-   * expiry; an invalid one gets 401 and changes nothing. A refresh must name the same user.
+   * expiry; an invalid one gets 401 and changes nothing. Once a connection has a user, a token for
+   * another user gets 403 and changes nothing, by {@code connect} as by {@code refresh} (an anonymous
+   * connection may still sign in). Rooms the new token no longer grants are left at once, each with a
+   * pushed {@code unsubscribed {room, code: 403}}, before the ack.
    */
   private void authenticate(Request r, String token, boolean refresh) {
     if (!security.authenticator().enabled()) { // an open node accepts any token as it is
@@ -72,11 +75,23 @@ final class Requests implements RequestHandler {
       throw new RequestRejectedException(ErrorCode.UNAUTHORIZED, "invalid token: " + e.getMessage());
     }
     Principal current = r.client().principal();
-    if (refresh && current != null && !current.subject().equals(p.subject())) {
-      throw new RequestRejectedException(ErrorCode.FORBIDDEN, "a refresh token must be for the same user");
+    if (current != null && !current.subject().equals(p.subject())
+        && (refresh || !Principal.ANONYMOUS_SUBJECT.equals(current.subject()))) {
+      throw new RequestRejectedException(ErrorCode.FORBIDDEN, "a new token must be for the same user");
     }
     authenticated(r.session(), p);
+    revokeUngranted(r.session(), p);
     r.reply(Frames.ack(r.id(), r.hasId(), Publication.NO_OFFSET));
+  }
+
+  /** Leaves every room of {@code s} that {@code p} may not subscribe to, telling the client with a pushed {@code unsubscribed} 403. */
+  private void revokeUngranted(Session s, Principal p) {
+    for (Subscription sub : s.client().subscriptionsNotGranted(p.permissions())) {
+      s.client().remove(sub);
+      sub.leave();
+      hub.leave(sub);
+      s.outbox().reply(Frames.unsubscribedPush(sub.room, ErrorCode.FORBIDDEN), null);
+    }
   }
 
   /** Gives the session its principal and, when the token expires, arranges the close with 4001 unless refreshed. */
@@ -130,6 +145,17 @@ final class Requests implements RequestHandler {
     if (client.subscription(room) != null) {
       throw new RequestRejectedException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + room);
     }
+    switch (client.subscribeThrottle().tryAcquire()) {
+      case ALLOWED -> { }
+      case REFUSED -> throw new RequestRejectedException(ErrorCode.TOO_MANY_REQUESTS,
+          "more than " + security.subscribeRate().perSecond() + " subscribes per second");
+      case ABUSIVE -> {
+        metrics.rejected("subscribe", ErrorCode.TOO_MANY_REQUESTS);
+        log.debug("session {} from {} keeps subscribing too fast: closed", r.session().id(), r.session().connection().remoteAddress());
+        r.session().disconnect(Disconnect.TOO_MANY_REQUESTS);
+        return;
+      }
+    }
     if (client.roomCount() >= limits.maxRooms()) {
       throw new RequestRejectedException(ErrorCode.TOO_MANY_REQUESTS, "at most " + limits.maxRooms() + " rooms per connection");
     }
@@ -180,7 +206,7 @@ final class Requests implements RequestHandler {
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + p.getRoom());
     }
     ClientState client = r.client();
-    switch (client.throttle().tryPublish()) {
+    switch (client.publishThrottle().tryAcquire()) {
       case ALLOWED -> { }
       case REFUSED -> throw new RequestRejectedException(ErrorCode.TOO_MANY_REQUESTS,
           "more than " + security.publishRate().perSecond() + " publishes per second");

@@ -168,6 +168,111 @@ class AuthorizationTest {
     assertThat(bystander.texts("room")).hasSize(6).endsWith("after the flood"); // the 5 published floods, then it
   }
 
+  @Test
+  void aRefreshThatNoLongerGrantsARoomLeavesItAtOnceWithAPushed403() {
+    FakeClient c = new FakeClient(node, loop, io, WireFormat.PROTO);
+    FakeClient publisher = new FakeClient(node, loop, io, WireFormat.PROTO);
+    c.reply(connect(c, "alice|kept,revoked:*||60000"));
+    publisher.reply(connect(publisher, "publisher||*|60000"));
+    c.subscribed("kept");
+    c.subscribed("revoked:1");
+    publisher.published("revoked:1", "before");
+
+    int refresh = refresh(c, "alice|kept||60000");
+
+    assertThat(c.reply(refresh).hasAck()).isTrue();
+    List<ServerFrame> pushed = c.connection.framesOf(ServerFrame.KindCase.UNSUBSCRIBED).stream().filter(f -> !f.hasId()).toList();
+    assertThat(pushed).hasSize(1);
+    assertThat(pushed.get(0).getUnsubscribed().getRoom()).isEqualTo("revoked:1");
+    assertThat(pushed.get(0).getUnsubscribed().getCode()).isEqualTo(403);
+    assertThat(c.connection.frames.indexOf(pushed.get(0))).as("pushed before the ack")
+        .isLessThan(c.connection.frames.indexOf(c.reply(refresh)));
+    publisher.published("revoked:1", "after");
+    publisher.published("kept", "still granted");
+    assertThat(c.texts("revoked:1")).containsExactly("before");
+    assertThat(c.texts("kept")).containsExactly("still granted");
+    assertThat(error(c, c.subscribe("revoked:2"))).isEqualTo(403);
+    assertThat(error(c, c.unsubscribe("revoked:1"))).as("left already").isEqualTo(404);
+  }
+
+  @Test
+  void aRefreshLeavesARoomWhoseSubscribeIsStillSettling() {
+    FakeClient c = new FakeClient(node, loop, io, WireFormat.PROTO);
+    FakeClient publisher = new FakeClient(node, loop, io, WireFormat.PROTO);
+    c.reply(connect(c, "alice|*||60000"));
+    publisher.reply(connect(publisher, "publisher||*|60000"));
+
+    int subscribe = c.subscribe("secret"); // queued with the refresh: the refresh runs before the subscribe settles
+    int refresh = refresh(c, "alice|public||60000");
+
+    assertThat(c.reply(refresh).hasAck()).isTrue();
+    assertThat(error(c, subscribe)).isEqualTo(404);
+    assertThat(c.connection.framesOf(ServerFrame.KindCase.UNSUBSCRIBED)).singleElement()
+        .satisfies(f -> assertThat(f.getUnsubscribed().getCode()).isEqualTo(403));
+    publisher.published("secret", "not for alice");
+    assertThat(c.texts("secret")).isEmpty();
+  }
+
+  @Test
+  void aConnectWithNarrowerRightsForTheSameUserLeavesTheRoomsItNoLongerGrants() {
+    FakeClient c = new FakeClient(node, loop, io, WireFormat.JSON);
+    c.reply(connect(c, "alice|a,b|a,b|60000"));
+    c.subscribed("a");
+    c.subscribed("b");
+
+    assertThat(c.reply(connect(c, "alice|b|b|60000")).hasAck()).isTrue();
+
+    assertThat(c.connection.framesOf(ServerFrame.KindCase.UNSUBSCRIBED)).singleElement()
+        .satisfies(f -> {
+          assertThat(f.hasId()).isFalse();
+          assertThat(f.getUnsubscribed().getRoom()).isEqualTo("a");
+          assertThat(f.getUnsubscribed().getCode()).isEqualTo(403);
+        });
+    assertThat(error(c, c.publish("a", "no longer"))).isEqualTo(403);
+    c.reply(c.publish("b", "still"));
+    assertThat(c.texts("b")).containsExactly("still");
+  }
+
+  @Test
+  void aConnectForAnotherUserGets403AndChangesNothing() {
+    FakeClient c = new FakeClient(node, loop, io, WireFormat.PROTO);
+    c.reply(connect(c, "alice|alice-room|alice-room|300"));
+    c.subscribed("alice-room");
+
+    assertThat(error(c, connect(c, "mallory|mallory-room|mallory-room|60000"))).isEqualTo(403);
+
+    assertThat(c.connection.framesOf(ServerFrame.KindCase.UNSUBSCRIBED)).isEmpty();
+    assertThat(error(c, c.subscribe("mallory-room"))).isEqualTo(403);
+    c.reply(c.publish("alice-room", "still alice"));
+    assertThat(c.texts("alice-room")).containsExactly("still alice");
+    loop.advance(Duration.ofMillis(300)); // alice's expiry still stands: mallory's token did not replace it
+    assertThat(c.connection.closedWith).isEqualTo(Disconnect.TOKEN_EXPIRED);
+  }
+
+  @Test
+  void subscribingTooFastGets429AndPersistingClosesWith4029() {
+    node = Node.start(NodeConfig.defaults("test").withRoomLinger(Duration.ZERO),
+        new MemoryBroker(RoomHistory.defaultHistory(), loop::nowMillis), registry,
+        new NodeSecurity(new TestTokens(loop), new PublishRateLimits(100, 200, 2, Duration.ofMinutes(1)),
+            NodeSecurity.DEFAULT_AUTHENTICATION_TIMEOUT, new SubscribeRateLimits(1, 3)), loop);
+    FakeClient c = new FakeClient(node, loop, io, WireFormat.PROTO);
+    c.reply(connect(c, "alice|*|*|600000"));
+
+    c.subscribed("r1");
+    c.subscribed("r2");
+    c.subscribed("r3"); // the burst
+    assertThat(error(c, c.subscribe("r4"))).isEqualTo(429);
+    loop.advance(Duration.ofSeconds(1)); // one subscribe refills
+    c.subscribed("r4");
+    assertThat(error(c, c.subscribe("r5"))).isEqualTo(429);
+    assertThat(c.connection.closedWith).isNull();
+    c.subscribe("r5"); // the third refusal within the window: past the 2 tolerated
+    loop.settle();
+
+    assertThat(c.connection.closedWith).isEqualTo(Disconnect.TOO_MANY_REQUESTS);
+    assertThat(rejected("subscribe", 429)).isEqualTo(3);
+  }
+
   private int connect(FakeClient c, String token) {
     int id = ids.incrementAndGet();
     c.send(ClientFrame.newBuilder().setId(id).setConnect(Connect.newBuilder().setToken(token)).build());

@@ -13,6 +13,7 @@ import io.roomcast.core.RoomHistory;
 import io.roomcast.core.RoomPermissions;
 import io.roomcast.core.SessionLimits;
 import io.roomcast.core.SlowConsumerPolicy;
+import io.roomcast.core.SubscribeRateLimits;
 import io.roomcast.redis.RedisBrokerConfig;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -252,7 +253,10 @@ final class ConfigLoader {
     ConfigReader api = c.section("api.publish-rate");
     int apiPerSecond = api.intAtLeast("per-second", 1);
     ApiPublishRateLimits apiRate = new ApiPublishRateLimits(apiPerSecond, burst(api, "burst", "per-second", apiPerSecond));
-    return new SecurityConfig(auth, origins, connections, rate, proxies, tls(c.section("tls")), apiRate);
+    ConfigReader sub = c.section("subscribe-rate");
+    int subPerSecond = sub.intAtLeast("per-second", 1);
+    SubscribeRateLimits subRate = new SubscribeRateLimits(subPerSecond, burst(sub, "burst", "per-second", subPerSecond));
+    return new SecurityConfig(auth, origins, connections, rate, proxies, tls(c.section("tls")), apiRate, subRate);
   }
 
   /** A burst setting, which must be at least its per-second rate. */

@@ -72,7 +72,7 @@ public final class RoomcastServer implements AutoCloseable {
     SecurityConfig security = config.security();
     Authenticator authenticator = security.auth().keysConfigured() ? new JwtAuthenticator(security.auth()) : Authenticator.open();
     Node node = Node.start(config.node(), broker, registry, new NodeSecurity(authenticator, security.publishRate(),
-        security.auth().authenticationTimeout()));
+        security.auth().authenticationTimeout(), security.subscribeRate()));
     Undertow management = null;
     try {
       RoomcastServer[] self = new RoomcastServer[1];
