@@ -45,17 +45,7 @@ final class ApiPublishRate {
     this.perSecond = limits.perSecond();
     this.burst = limits.burst();
     this.nanoClock = nanoClock;
-    this.meter = new TimeMeter() {
-      @Override
-      public long currentTimeNanos() {
-        return nanoClock.getAsLong();
-      }
-
-      @Override
-      public boolean isWallClockBased() {
-        return false;
-      }
-    };
+    this.meter = BucketClock.of(nanoClock);
     this.restNanos = Duration.ofSeconds(1).toNanos() * burst / perSecond + Duration.ofMillis(100).toNanos();
     this.refused = Counter.builder(MetricNames.HTTP_REJECTED).tag("code", "429").register(registry);
   }

@@ -46,17 +46,7 @@ final class ConnectionLimiter {
     this.limits = limits;
     this.ipv6PrefixBits = limits.ipv6PrefixLength();
     this.nanoClock = nanoClock;
-    this.meter = new TimeMeter() {
-      @Override
-      public long currentTimeNanos() {
-        return nanoClock.getAsLong();
-      }
-
-      @Override
-      public boolean isWallClockBased() {
-        return false;
-      }
-    };
+    this.meter = BucketClock.of(nanoClock);
     long refillNanos = Duration.ofSeconds(1).toNanos() * limits.perAddressBurst() / limits.perAddressPerSecond();
     this.restNanos = refillNanos + Duration.ofMillis(100).toNanos();
   }
