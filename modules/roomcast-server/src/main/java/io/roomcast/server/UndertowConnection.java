@@ -75,9 +75,22 @@ final class UndertowConnection implements Connection {
         return;
       }
     }
-    List<byte[]> frames = new java.util.ArrayList<>(wire.size());
-    for (WireFrame f : wire) frames.add(f.bytes());
-    writePlain(frames, done);
+    writePlain(bytesOf(wire), done);
+  }
+
+  /** The frames' bytes as a view, not a copy: this runs once per write, on the delivery path. */
+  private static List<byte[]> bytesOf(List<WireFrame> wire) {
+    return new java.util.AbstractList<>() {
+      @Override
+      public byte[] get(int i) {
+        return wire.get(i).bytes();
+      }
+
+      @Override
+      public int size() {
+        return wire.size();
+      }
+    };
   }
 
   private void writePlain(List<byte[]> frames, WriteCompletion done) {
