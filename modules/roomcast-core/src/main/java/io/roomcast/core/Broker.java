@@ -24,7 +24,20 @@ public interface Broker extends AutoCloseable {
    * Assigns the next offset of the room, records the message in the room's history where the broker
    * keeps one, and delivers it to every subscribed node. Completes with the publication as delivered.
    */
-  CompletionStage<Publication> publish(String room, Payload payload);
+  default CompletionStage<Publication> publish(String room, Payload payload) {
+    return publish(room, payload, null);
+  }
+
+  /**
+   * As {@link #publish(String, Payload)}, made safe to retry: when {@code idempotencyKey} is not null,
+   * a publish with the same key in the same room within the broker's idempotency window is stored and
+   * delivered once, and every repeat (from any node, including a command the broker's client re-sent
+   * after a reconnect) completes with the publication the first one made, same offset and epoch, without
+   * delivering it again. The decision is atomic with the offset assignment.
+   *
+   * @param idempotencyKey at most 64 bytes of UTF-8, or null for a publish that is not deduplicated
+   */
+  CompletionStage<Publication> publish(String room, Payload payload, String idempotencyKey);
 
   /** The room's latest position: every publication after it reaches a listener subscribed before this call. */
   CompletionStage<StreamPosition> position(String room);

@@ -3,6 +3,7 @@ package io.roomcast.core;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +22,9 @@ import java.util.function.LongSupplier;
  * when the room saw no publish for the TTL.
  */
 public final class MemoryBroker implements Broker {
+  /** How long a publish's idempotency key is remembered (the Redis broker's default window). */
+  static final long IDEMPOTENCY_WINDOW_MS = Duration.ofMinutes(5).toMillis();
+
   private final String epoch = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
   private final RoomHistory history;
   private final LongSupplier clock;
@@ -57,6 +61,8 @@ public final class MemoryBroker implements Broker {
     long offset;
     /** The newest {@code historySize} publications, oldest first. */
     final ArrayDeque<Publication> history = new ArrayDeque<>();
+    /** Publications by idempotency key, oldest first, for {@link #IDEMPOTENCY_WINDOW_MS}. */
+    final Map<String, Publication> published = new LinkedHashMap<>();
     /** When the last publish happened, for the history TTL. */
     long lastPublishMs;
 
@@ -84,13 +90,19 @@ public final class MemoryBroker implements Broker {
   }
 
   @Override
-  public CompletionStage<Publication> publish(String room, Payload payload) {
+  public CompletionStage<Publication> publish(String room, Payload payload, String idempotencyKey) {
     Room r = rooms.computeIfAbsent(room, k -> new Room(history.forRoom(k)));
     Publication p;
     synchronized (r) {
       long now = clock.getAsLong();
       expireHistory(r, now);
+      r.published.values().removeIf(k -> k.timeMs() + IDEMPOTENCY_WINDOW_MS <= now);
+      if (idempotencyKey != null) {
+        Publication first = r.published.get(idempotencyKey);
+        if (first != null) return CompletableFuture.completedFuture(first);
+      }
       p = new Publication(room, payload, ++r.offset, epoch, now);
+      if (idempotencyKey != null) r.published.put(idempotencyKey, p);
       r.lastPublishMs = now;
       if (r.policy.size() > 0) {
         if (r.history.size() == r.policy.size()) r.history.removeFirst();

@@ -112,7 +112,7 @@ class LifecycleTest {
     @Override public void start(BrokerListener listener) { inner.start(listener); }
     @Override public CompletionStage<Void> subscribe(String room) { return inner.subscribe(room); }
     @Override public CompletionStage<Void> unsubscribe(String room) { return inner.unsubscribe(room); }
-    @Override public CompletionStage<Publication> publish(String room, Payload payload) {
+    @Override public CompletionStage<Publication> publish(String room, Payload payload, String key) {
       pending = new CompletableFuture<>();
       return pending;
     }

@@ -252,7 +252,7 @@ class NodeTest {
     @Override public void start(BrokerListener listener) { }
     @Override public java.util.concurrent.CompletionStage<Void> subscribe(String room) { return down(); }
     @Override public java.util.concurrent.CompletionStage<Void> unsubscribe(String room) { return down(); }
-    @Override public java.util.concurrent.CompletionStage<Publication> publish(String room, Payload payload) { return down(); }
+    @Override public java.util.concurrent.CompletionStage<Publication> publish(String room, Payload payload, String key) { return down(); }
     @Override public java.util.concurrent.CompletionStage<StreamPosition> position(String room) { return down(); }
     @Override public boolean available() { return false; }
     @Override public void close() { }

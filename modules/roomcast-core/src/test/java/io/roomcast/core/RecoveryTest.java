@@ -218,7 +218,7 @@ class RecoveryTest {
     }
     @Override public CompletionStage<Void> subscribe(String room) { return inner.subscribe(room); }
     @Override public CompletionStage<Void> unsubscribe(String room) { return inner.unsubscribe(room); }
-    @Override public CompletionStage<Publication> publish(String room, Payload payload) { return inner.publish(room, payload); }
+    @Override public CompletionStage<Publication> publish(String room, Payload payload, String key) { return inner.publish(room, payload, key); }
     @Override public CompletionStage<StreamPosition> position(String room) { return inner.position(room); }
     @Override public CompletionStage<History> history(String room, StreamPosition since, int limit) {
       if (!holdHistory) return inner.history(room, since, limit);

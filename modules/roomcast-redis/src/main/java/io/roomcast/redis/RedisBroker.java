@@ -138,7 +138,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   }
 
   @Override
-  public CompletionStage<Publication> publish(String room, Payload payload) {
+  public CompletionStage<Publication> publish(String room, Payload payload, String idempotencyKey) {
     Objects.requireNonNull(payload, "payload");
     byte[][] roomKeys = keys.keys(room);
     if (closed) return closedStage();
