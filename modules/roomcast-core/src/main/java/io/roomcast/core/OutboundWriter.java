@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * {@link SessionLimits#maxBatchBytes()}), and frames that arrive during a shard's drain wait for its
  * end. A fast client gets frames at once, a slower one bigger batches. When the queue is full,
  * {@link #offer} says so and queues nothing: the caller decides (cut the client off, or
- * {@link #offerDroppingOldest drop its oldest room messages}). Touched only on the connection's thread.
+ * {@link #offerDroppingOldest drop its oldest room messages}). A paced sender (a history replay, which
+ * may be far bigger than the queue) offers only while {@link #roomForPaced} and waits for
+ * {@link #whenWritable} otherwise. Touched only on the connection's thread.
  */
 final class OutboundWriter {
   private static final Logger log = LoggerFactory.getLogger(OutboundWriter.class);

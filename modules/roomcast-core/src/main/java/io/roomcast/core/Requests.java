@@ -243,6 +243,7 @@ final class Requests implements RequestHandler {
   private void publish(Request r, Publish p) {
     Payload payload = payloadOf(p);
     checks.check(p.getRoom(), payload);
+    String key = idempotencyKeyOf(p.getIdempotencyKey()); // before the rate: a refused publish costs no token
     if (!principalOf(r).permissions().canPublish(p.getRoom())) {
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + p.getRoom());
     }
@@ -258,7 +259,6 @@ final class Requests implements RequestHandler {
         return;
       }
     }
-    String key = idempotencyKeyOf(p.getIdempotencyKey());
     metrics.publishedWs.increment();
     client.publishStarted();
     metrics.timePublish(publishTo(broker, p.getRoom(), payload, key)).whenComplete((publication, failure) -> r.later(() -> {

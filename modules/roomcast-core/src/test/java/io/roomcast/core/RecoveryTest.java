@@ -204,6 +204,8 @@ class RecoveryTest {
     int failHistory;
     /** History reads asked of this broker. */
     int historyReads;
+    /** The answer of the next history read, instead of the store's (a store that went back, say); null for the store's. */
+    History nextHistory;
     private final List<Runnable> heldReads = new java.util.ArrayList<>();
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final java.util.function.Supplier<Broker> factory;
@@ -253,6 +255,11 @@ class RecoveryTest {
     @Override public CompletionStage<StreamPosition> position(String room) { return inner.position(room); }
     @Override public CompletionStage<History> history(String room, StreamPosition since, int limit) {
       historyReads++;
+      if (nextHistory != null) {
+        History h = nextHistory;
+        nextHistory = null;
+        return java.util.concurrent.CompletableFuture.completedFuture(h);
+      }
       if (failHistory > 0) {
         failHistory--;
         return java.util.concurrent.CompletableFuture.failedFuture(new BrokerUnavailableException("test: down"));

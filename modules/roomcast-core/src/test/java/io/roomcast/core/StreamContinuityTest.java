@@ -121,6 +121,24 @@ class StreamContinuityTest {
   }
 
   @Test
+  void aStoreThatWentBackDuringABreakIsAResetAtItsPositionAndItsOffsetsAreNotDropped() {
+    reader.subscribed("room");
+    for (int i = 1; i <= 3; i++) publisher.published("room", "m" + i);
+    String epoch = epochOf("room");
+    broker.broken = true;
+    broker.nextHistory = History.lost(new StreamPosition(1, epoch)); // Redis came back from a snapshot at offset 1
+
+    broker.resubscribed("room");
+    loop.settle();
+    broker.inject(new Publication("room", Payload.text("another m2"), 2, epoch, 1L));
+    loop.settle();
+
+    assertThat(resets()).extracting(f -> f.getSubscribed().getPosition())
+        .containsExactly(Position.newBuilder().setOffset(1).setEpoch(epoch).build());
+    assertThat(reader.texts("room")).containsExactly("m1", "m2", "m3", "another m2");
+  }
+
+  @Test
   void aResubscriptionWhileLiveMessagesFlowNeitherRepeatsNorLosesOne() {
     reader.subscribed("room");
     publisher.published("room", "m1");
