@@ -195,8 +195,18 @@ final class Subscription {
       }
       History h = replay.history();
       StreamPosition latest = h.latest();
+      boolean upToDate = latest.offset() == lastOffset && latest.epoch().equals(epoch);
+      if (upToDate && !gap) { // nothing missed (even for a broker without history)
+        release();
+        return;
+      }
       boolean sameStream = latest.epoch().equals(epoch) || (epoch.isEmpty() && lastOffset == 0);
-      if (sameStream && (h.complete() || continues(replay.frames()))) {
+      OutboundFrame first = firstHeld();
+      if (h.complete() && first != null && first.epoch.equals(latest.epoch()) && first.offset > latest.offset() + 1) {
+        // The store stands before a message this node already had: it went back, and the hole cannot be filled.
+        recovery.countGap(false);
+        replay(replay.frames(), () -> lost(latest));
+      } else if (sameStream && (h.complete() || continues(replay.frames()))) {
         if (!latest.isEmptyRoom()) epoch = latest.epoch(); // a room without a stream got its first messages
         if (h.complete() && (gap || !replay.frames().isEmpty())) recovery.countGap(true);
         replay(replay.frames(), h.complete() ? this::release : () -> catchUp(gap));
@@ -224,19 +234,21 @@ final class Subscription {
    * held message of an offset (so none of those is lost too), or else from {@code latest}.
    */
   private void lost(StreamPosition latest) {
-    OutboundFrame first = null;
-    for (OutboundFrame f : held) {
-      if (f.epoch != null) {
-        first = f;
-        break;
-      }
-    }
+    OutboundFrame first = firstHeld();
     if (first != null) {
       reset(first.offset - 1, first.epoch, null);
     } else {
       reset(latest.offset(), latest.epoch(), null);
     }
     release();
+  }
+
+  /** The first held frame with an offset, or null. */
+  private OutboundFrame firstHeld() {
+    for (OutboundFrame f : held) {
+      if (f.epoch != null) return f;
+    }
+    return null;
   }
 
   /**
