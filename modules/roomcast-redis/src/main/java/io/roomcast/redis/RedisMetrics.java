@@ -12,8 +12,6 @@ final class RedisMetrics {
   static final String RESTORES = "roomcast.redis.restores";
   /** Liveness probes through Redis and back; tag {@code outcome}: ok or failed (did not come back in time). */
   static final String PROBES = "roomcast.redis.probes";
-  /** Publishes that Redis stored but not enough replicas acknowledged in time (publish-replicas). */
-  static final String NOT_REPLICATED = "roomcast.redis.publish.not-replicated";
 
   private RedisMetrics() {}
 }
