@@ -63,9 +63,8 @@ class RedisBrokerRecoveryIT {
       assertThat(join(broker.position(room))).as("no live stream: the old epoch is void").isEqualTo(StreamPosition.EMPTY);
       Publication after = Fixtures.publishUntilDelivered(broker, rec, room, "after");
       assertThat(after.epoch()).isNotEqualTo(lastAcked.epoch());
-      assertThat(after.offset()).isEqualTo(1);
-      assertThat(join(broker.history(room, new StreamPosition(0, after.epoch()), 10)).publications())
-          .extracting(Publication::offset).containsExactly(1L);
+      // offset 1 of the new epoch (publishUntilDelivered may have needed more than one attempt)
+      assertThat(Fixtures.firstOffsetOf(broker, room, after.epoch())).isEqualTo(1);
     }
   }
 
