@@ -49,6 +49,7 @@ class RedisBrokerRecoveryIT {
     Recorder rec = new Recorder();
     try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
       String room = room("snapshot");
+      await().atMost(WAIT).until(broker::available);
       join(broker.subscribe(room));
       for (int i = 1; i <= 3; i++) join(broker.publish(room, Payload.text("saved " + i)));
       redis.snapshot();
@@ -74,6 +75,7 @@ class RedisBrokerRecoveryIT {
     try (Broker broker = Fixtures.broker(redis.uri(), rec);
         Broker otherNode = Fixtures.broker(redis.uri(), new Recorder())) {
       String room = room("idem");
+      await().atMost(WAIT).until(() -> broker.available() && otherNode.available());
       join(broker.subscribe(room));
 
       Publication first = join(broker.publish(room, Payload.text("once"), "key-1"));
@@ -98,6 +100,7 @@ class RedisBrokerRecoveryIT {
     Recorder rec = new Recorder();
     try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
       String room = room("idem-epoch");
+      await().atMost(WAIT).until(broker::available);
       join(broker.subscribe(room));
       Publication first = join(broker.publish(room, Payload.text("first try"), "key"));
       redis.snapshot(); // the key and the message are in the snapshot...
@@ -166,6 +169,7 @@ class RedisBrokerRecoveryIT {
           listener.onResubscribed(r);
         }
       });
+      await().atMost(WAIT).until(broker::available); // connected (a loaded machine may need a second try)
       join(broker.subscribe(room));
       join(broker.subscribe(quiet));
 
