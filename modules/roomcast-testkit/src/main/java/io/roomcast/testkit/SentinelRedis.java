@@ -141,6 +141,15 @@ public final class SentinelRedis implements TestRedis {
     return oldPort;
   }
 
+  /** SIGSTOPs a data server (say the replica: it then acknowledges no replication) until {@link #thawServer}. */
+  public void freezeServer(int port) {
+    server(port).signal("STOP");
+  }
+
+  public void thawServer(int port) {
+    server(port).signal("CONT");
+  }
+
   /** Runs one command on a data server by its port (to look at a replica). */
   public Object callServer(int port, Object... args) {
     return server(port).call(args);
