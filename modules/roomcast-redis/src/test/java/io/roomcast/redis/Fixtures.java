@@ -27,6 +27,15 @@ final class Fixtures {
         .withBreaker(new RedisBrokerConfig.Breaker(50, 4, 2, Duration.ofSeconds(1)));
   }
 
+  /**
+   * For the broker contract, which is about delivery, not timeouts: a command timeout that 1,000
+   * publishes queued at once on one connection meet on a loaded 2-core machine (each publish script
+   * also reads INFO now, docs/redis.md), so that slowness is not mistaken for a lost message.
+   */
+  static RedisBrokerConfig contractConfig(String uri) {
+    return config(uri).withCommandTimeout(Duration.ofSeconds(3));
+  }
+
   static Broker broker(String uri, Recorder recorder) {
     Broker broker = RedisBrokers.create(config(uri), new SimpleMeterRegistry());
     broker.start(recorder);
