@@ -26,6 +26,8 @@ final class Clients implements AutoCloseable {
   final AtomicLong subscribed = new AtomicLong();
   /** Connections the node closed (or that failed). */
   final AtomicLong closed = new AtomicLong();
+  /** Every connection opened, for the counts of {@link #order()}. */
+  private final ConcurrentLinkedQueue<Conn> all = new ConcurrentLinkedQueue<>();
 
   Clients(int threads) throws IOException {
     loops = new Loop[threads];
@@ -45,7 +47,9 @@ final class Clients implements AutoCloseable {
     ch.bind(new InetSocketAddress(source, 0));
     ch.connect(new InetSocketAddress("127.0.0.1", port));
     Loop loop = loops[next++ % loops.length];
-    loop.pending.add(new Conn(ch, port, room, stalled));
+    Conn conn = new Conn(ch, port, room, stalled);
+    all.add(conn);
+    loop.pending.add(conn);
     loop.selector.wakeup();
   }
 
@@ -66,6 +70,34 @@ final class Clients implements AutoCloseable {
     long n = 0;
     for (Loop l : loops) n += l.lagged;
     return n;
+  }
+
+  /**
+   * What the live (not stalled) subscribers received of each room, from the numbers publications
+   * carry: messages in all, and messages that came after a later one of the same room. Read it once
+   * the publisher has stopped and deliveries have ceased (the counts are the selector threads').
+   */
+  Order order() {
+    java.util.Map<String, Long> received = new java.util.HashMap<>();
+    java.util.Map<String, Integer> members = new java.util.HashMap<>();
+    long reordered = 0;
+    for (Conn c : all) {
+      if (c.stalled) continue;
+      received.merge(c.room, c.received, Long::sum);
+      members.merge(c.room, 1, Integer::sum);
+      reordered += c.reordered;
+    }
+    return new Order(received, members, reordered);
+  }
+
+  /** Per room: messages received by its live members, and how many members; reordered messages in all. */
+  record Order(java.util.Map<String, Long> received, java.util.Map<String, Integer> members, long reordered) {
+    /** Messages that should have arrived and did not: {@code published} per room times its members, less what arrived. */
+    long lost(java.util.function.ToLongFunction<String> published) {
+      long lost = 0;
+      for (var e : members.entrySet()) lost += published.applyAsLong(e.getKey()) * e.getValue() - received.getOrDefault(e.getKey(), 0L);
+      return lost;
+    }
   }
 
   /** Starts a new measurement: each thread swaps in an empty histogram before its next record. */
@@ -101,6 +133,12 @@ final class Clients implements AutoCloseable {
     final String room;
     final boolean stalled;
     boolean open;
+    /** The number the next message of the room should carry. */
+    long nextSeq;
+    /** Room messages received. */
+    long received;
+    /** Room messages that carried a lower number than one received before them. */
+    long reordered;
     /** Bytes of an incomplete frame, carried to the next read. */
     byte[] rest = new byte[0];
     int restLength;
@@ -223,7 +261,10 @@ final class Clients implements AutoCloseable {
     }
 
     @Override
-    public void message(long sentAtNanos) {
+    public void message(long sentAtNanos, long seq) {
+      current.received++;
+      if (seq >= 0 && seq < current.nextSeq) current.reordered++;
+      else if (seq >= 0) current.nextSeq = seq + 1;
       long latency = System.nanoTime() - sentAtNanos;
       if (resetRequested) {
         resetRequested = false;
