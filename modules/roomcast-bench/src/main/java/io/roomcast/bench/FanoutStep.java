@@ -14,7 +14,7 @@ final class FanoutStep {
   /** Longest wait for the last deliveries once the publisher stopped. */
   private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(15);
   /** Deliveries have ceased when none arrived for this long. */
-  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2000);
 
   private FanoutStep() {}
 
@@ -56,7 +56,7 @@ final class FanoutStep {
         clients.closed.get(), load);
   }
 
-  /** Waits until every publication reached every live member, or nothing arrived for a second (at most 15 s). */
+  /** Waits until every publication reached every live member, or nothing arrived for 2 s (at most 15 s). */
   private static Clients.Order drain(Clients clients, Publisher publisher) throws InterruptedException {
     long deadline = System.nanoTime() + DRAIN_NANOS, last = clients.messages(), lastChange = System.nanoTime();
     while (true) {
