@@ -24,8 +24,10 @@ final class Clients implements AutoCloseable {
   private int next;
   /** Subscriptions confirmed, over all connections. */
   final AtomicLong subscribed = new AtomicLong();
-  /** Connections the node closed (or that failed). */
+  /** Subscribed connections the node closed (or that failed); see {@link #failedBeforeSubscribed} for the others. */
   final AtomicLong closed = new AtomicLong();
+  /** Connections that failed before their subscription was confirmed, to open again: source address, port, room. */
+  final ConcurrentLinkedQueue<String[]> failedBeforeSubscribed = new ConcurrentLinkedQueue<>();
   /** Every connection opened, for the counts of {@link #order()}. */
   private final ConcurrentLinkedQueue<Conn> all = new ConcurrentLinkedQueue<>();
 
@@ -47,7 +49,7 @@ final class Clients implements AutoCloseable {
     ch.bind(new InetSocketAddress(source, 0));
     ch.connect(new InetSocketAddress("127.0.0.1", port));
     Loop loop = loops[next++ % loops.length];
-    Conn conn = new Conn(ch, port, room, stalled);
+    Conn conn = new Conn(ch, source, port, room, stalled);
     all.add(conn);
     loop.pending.add(conn);
     loop.selector.wakeup();
@@ -129,10 +131,13 @@ final class Clients implements AutoCloseable {
 
   private static final class Conn {
     final SocketChannel ch;
+    final String source;
     final int port;
     final String room;
     final boolean stalled;
     boolean open;
+    /** Its subscription was confirmed. */
+    boolean subscribed;
     /** The number the next message of the room should carry. */
     long nextSeq;
     /** Room messages received. */
@@ -143,7 +148,8 @@ final class Clients implements AutoCloseable {
     byte[] rest = new byte[0];
     int restLength;
 
-    Conn(SocketChannel ch, int port, String room, boolean stalled) {
+    Conn(SocketChannel ch, String source, int port, String room, boolean stalled) {
+      this.source = source;
       this.ch = ch;
       this.port = port;
       this.room = room;
@@ -162,6 +168,8 @@ final class Clients implements AutoCloseable {
     volatile long bytes;
     volatile long lagged;
     private Conn current;
+    /** Connections of this thread that failed, for the first few reports. */
+    private int failures;
     private SelectionKey currentKey;
 
     Loop(int i) throws IOException {
@@ -192,7 +200,10 @@ final class Clients implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
               key.cancel();
               closeQuietly(conn.ch);
-              if (closed.incrementAndGet() <= 3) System.err.println("bench: a subscriber connection failed: " + e);
+              all.remove(conn);
+              if (conn.subscribed) closed.incrementAndGet();
+              else failedBeforeSubscribed.add(new String[] {conn.source, Integer.toString(conn.port), conn.room});
+              if (++failures <= 3) System.err.println("bench: a subscriber connection failed: " + e);
             }
           }
         }
@@ -277,6 +288,7 @@ final class Clients implements AutoCloseable {
     @Override
     public void subscribed() {
       subscribed.incrementAndGet();
+      current.subscribed = true;
       if (current.stalled) currentKey.interestOps(0); // never reads again
     }
 

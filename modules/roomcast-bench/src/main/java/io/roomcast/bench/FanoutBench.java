@@ -75,7 +75,7 @@ public final class FanoutBench {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (clients.subscribed.get() < subscribers && System.nanoTime() < deadline) Thread.sleep(20);
         if (clients.subscribed.get() < subscribers) {
-          throw new IllegalStateException("only " + clients.subscribed.get() + " of " + subscribers + " subscribed (closed " + clients.closed.get() + ")");
+          throw new IllegalStateException("only " + clients.subscribed.get() + " of " + subscribers + " subscribed (" + clients.failedBeforeSubscribed.size() + " failed before)");
         }
         int live = subscribers - stalled;
         System.out.printf("%d subscribers subscribed (%d stalled)%n", subscribers, stalled);

@@ -16,6 +16,9 @@ final class FanoutStep {
   /** Deliveries have ceased when none arrived for this long. */
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2000);
 
+  /** Most subscribers connecting (not subscribed yet) at a time. */
+  private static final int CONNECTING = 100;
+
   private FanoutStep() {}
 
   static StepResult run(Clients clients, Publisher publisher, List<Long> serverPids, long redisPid, List<String> rooms,
@@ -72,16 +75,32 @@ final class FanoutStep {
     }
   }
 
-  /** Opens {@code subscribers} spread over {@code rooms} round-robin, and within a room over the servers; waits until all subscribed. */
+  /**
+   * Opens {@code subscribers} spread over {@code rooms} round-robin, and within a room over the
+   * servers, with at most {@link #CONNECTING} not yet subscribed at a time (a busy server's accept
+   * backlog would overflow otherwise); waits until all subscribed.
+   */
   static void subscribe(Clients clients, List<String> sources, List<Integer> ports, List<String> rooms, int subscribers)
       throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     for (int s = 0; s < subscribers; s++) {
+      awaitFewerConnecting(clients, s, deadline);
       clients.open(sources.get(s % sources.size()), ports.get((s / rooms.size()) % ports.size()), rooms.get(s % rooms.size()), false);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (clients.subscribed.get() < subscribers && System.nanoTime() < deadline) Thread.sleep(20);
+    // A connection reset before its subscription (a busy server's backlog) is opened again.
+    String[] again;
+    while (clients.subscribed.get() < subscribers && System.nanoTime() < deadline) {
+      if ((again = clients.failedBeforeSubscribed.poll()) != null) clients.open(again[0], Integer.parseInt(again[1]), again[2], false);
+      else Thread.sleep(20);
+    }
     if (clients.subscribed.get() < subscribers) {
-      throw new IllegalStateException("only " + clients.subscribed.get() + " of " + subscribers + " subscribed (closed " + clients.closed.get() + ")");
+      throw new IllegalStateException("only " + clients.subscribed.get() + " of " + subscribers + " subscribed (" + clients.failedBeforeSubscribed.size() + " failed before)");
+    }
+  }
+
+  private static void awaitFewerConnecting(Clients clients, int opened, long deadline) throws InterruptedException {
+    while (opened - clients.subscribed.get() - clients.failedBeforeSubscribed.size() >= CONNECTING && System.nanoTime() < deadline) {
+      Thread.sleep(2);
     }
   }
 

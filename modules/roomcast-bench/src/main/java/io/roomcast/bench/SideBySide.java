@@ -18,7 +18,8 @@ import java.util.Map;
  * 100000,220000,400000), warmup (seconds, comma separated: each step runs once per warm-up; 3),
  * duration (5), servers (roomcast,baseline), search (on), search-steps (3), max-p99-ms (1000: the
  * search's bound), nodes (2), rooms (10), subscribers (1000, in all), payload (100), client-threads
- * (1), sources (4), jar, jvm (as {@link FanoutBench}), baseline (modules/roomcast-bench/baseline),
+ * (1), sources (4), jar (as {@link FanoutBench}), jvm (default: deploy/Dockerfile's flags with
+ * -Xmx512m, so that RSS shows what is used rather than a pre-touched heap), baseline (modules/roomcast-bench/baseline),
  * {@code --env KEY=VALUE} for roomcast's nodes, and {@code --short} (a smoke run: 1k and 40k, 1 s
  * warm-up, 2 s measured, no search).
  */
@@ -42,7 +43,8 @@ public final class SideBySide {
         "nodes", "2", "rooms", "10", "subscribers", "1000"));
     o.putAll(Map.of("payload", "100", "client-threads", "1", "sources", "4",
         "jar", "modules/roomcast-server/target/roomcast-server.jar",
-        "jvm", "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch",
+        // The flags the project ships (deploy/Dockerfile), with the heap a 1 GiB container would get.
+        "jvm", "-Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=50 -Xss512k -XX:+ExitOnOutOfMemoryError",
         "baseline", "modules/roomcast-bench/baseline"));
     Map<String, String> env = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
