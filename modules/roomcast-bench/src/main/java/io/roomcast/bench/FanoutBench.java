@@ -98,8 +98,8 @@ public final class FanoutBench {
           if (services.redisPid() > 0) System.out.printf("redis CPU:  %.0f%% of one core%n", r.redisCpuPercent());
           System.out.printf("bench CPU:  %.0f%% of one core (publisher and subscribers)%n", r.benchCpuPercent());
           System.out.printf("node RSS:   %d..%d MiB during the measured window (all nodes)%n", r.rssMinKib() / 1024, r.rssMaxKib() / 1024);
-          System.out.printf("order:      %d lost, %d reordered over the whole run (live subscribers; %d connections closed)%n",
-              r.lost(), r.reordered(), r.closed());
+          System.out.printf("order:      %s lost, %d reordered over the whole run (live subscribers; %d connections closed)%n",
+              r.lostText(), r.reordered(), r.closed());
           if (stalled > 0) {
             // Stalled subscribers read nothing, so only the nodes can say what happened to them.
             for (NodeProcess n : started) System.out.printf("node %d metrics: %s%n", n.port, slowConsumerMetrics(n.managementPort));

@@ -51,21 +51,29 @@ final class FanoutStep {
     var latency = clients.latency();
     pub.join();
 
-    Clients.Order after = drain(clients, publisher);
+    long[] stillArriving = {0};
+    Clients.Order after = drain(clients, publisher, stillArriving);
     double pubRate = rate > 0 ? rate : (double) publisher.published / (warmup + duration);
     return new StepResult((t1 - t0) / 1e9, m1 - m0, pubRate * live / rooms.size(), latency, b1 - b0,
         cpu1 - cpu0, redisPid > 0 ? redis1 - redis0 : -1, self1 - self0, rssMin, rssMax,
-        publisher.published, publisher.errors.get(), after.lost(publisher::publishedTo), after.reordered(),
+        publisher.published, publisher.errors.get(), after.lost(publisher::publishedTo), stillArriving[0] > 0, after.reordered(),
         clients.closed.get(), load);
   }
 
-  /** Waits until every publication reached every live member, or nothing arrived for 2 s (at most 15 s). */
-  private static Clients.Order drain(Clients clients, Publisher publisher) throws InterruptedException {
+  /**
+   * Waits until every publication reached every live member, or nothing arrived for 2 s, or 15 s
+   * passed: then {@code stillArriving[0]} is set to 1 (what is missing is a backlog, not known lost).
+   */
+  private static Clients.Order drain(Clients clients, Publisher publisher, long[] stillArriving) throws InterruptedException {
     long deadline = System.nanoTime() + DRAIN_NANOS, last = clients.messages(), lastChange = System.nanoTime();
     while (true) {
       Clients.Order order = clients.order();
       long now = System.nanoTime();
-      if (order.lost(publisher::publishedTo) <= 0 || now > deadline || now - lastChange > QUIET_NANOS) return order;
+      if (order.lost(publisher::publishedTo) <= 0 || now - lastChange > QUIET_NANOS) return order;
+      if (now > deadline) {
+        stillArriving[0] = 1;
+        return order;
+      }
       Thread.sleep(50);
       long m = clients.messages();
       if (m != last) {

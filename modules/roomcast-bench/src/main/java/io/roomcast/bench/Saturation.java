@@ -9,8 +9,6 @@ import java.util.function.DoubleFunction;
  * step held, then bisecting (geometrically) a few times, each probe a fresh step.
  */
 final class Saturation {
-  /** Probes are rounded to this many deliveries per second. */
-  private static final double GRAIN = 5_000;
   /** No probe above this rate. */
   private static final double CEILING = 4_000_000;
 
@@ -42,12 +40,18 @@ final class Saturation {
       else fail = probe;
     }
     for (int i = 0; i < steps && fail != Double.MAX_VALUE; i++) {
-      double probe = Math.round(Math.sqrt(ok * fail) / GRAIN) * GRAIN;
+      double probe = twoDigits(Math.sqrt(ok * fail));
       if (probe <= ok || probe >= fail) break;
       if (step.apply(probe).sustained(maxP99Ms)) ok = probe;
       else fail = probe;
     }
     System.out.printf("saturation: %s sustained %.0f deliveries/s (p99 < %.0f ms, nothing lost or reordered); %s%n", server, ok, maxP99Ms,
         fail == Double.MAX_VALUE ? "no step failed" : String.format("%.0f did not", fail));
+  }
+
+  /** {@code x} rounded to two significant digits (17,320 to 17,000): probes stay readable. */
+  static double twoDigits(double x) {
+    double grain = Math.pow(10, Math.floor(Math.log10(x)) - 1);
+    return Math.round(x / grain) * grain;
   }
 }

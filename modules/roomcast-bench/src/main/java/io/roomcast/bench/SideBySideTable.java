@@ -13,10 +13,10 @@ final class SideBySideTable {
   static String line(SideBySide.Row row) {
     StepResult r = row.result();
     return String.format("%-8s %7.0f/s warm-up %2ds%s: delivered %.0f/s, p50 %.2f p99 %.2f p99.9 %.2f ms, server %.2f µs/delivery (%.0f%% CPU), "
-            + "Redis %.0f%%, load generator %.0f%%, RSS %d MiB, lost %d, reordered %d, closed %d, refused %d, load average %s",
+            + "Redis %.0f%%, load generator %.0f%%, RSS %d MiB, lost %s, reordered %d, closed %d, refused %d, load average %s",
         row.server(), row.deliveries(), row.warmup(), row.search() ? " (search)" : "", r.deliveredPerSecond(), r.ms(50), r.ms(99),
         r.ms(99.9), r.serverMicrosPerDelivery(), r.serverCpuPercent(), r.redisCpuPercent(), r.benchCpuPercent(), r.rssMaxKib() / 1024,
-        r.lost(), r.reordered(), r.closed(), r.refused(), r.loadAverage());
+        r.lostText(), r.reordered(), r.closed(), r.refused(), r.loadAverage());
   }
 
   /** The table of every step, then per ladder step the ratios roomcast / baseline, then each server's capacities. */
@@ -27,10 +27,10 @@ final class SideBySideTable {
         .thenComparingInt(SideBySide.Row::warmup).thenComparing(r -> servers.indexOf(r.server()))).toList();
     for (SideBySide.Row row : sorted) {
       StepResult r = row.result();
-      out.printf("| %s%s | %d s | %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f %% | %.0f %% | %.0f %% | %d | %d | %d | %s |%n",
+      out.printf("| %s%s | %d s | %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f %% | %.0f %% | %.0f %% | %d | %s | %d | %s |%n",
           k(row.deliveries()), row.search() ? " (search)" : "", row.warmup(), row.server(), r.deliveredPerSecond(), r.ms(50), r.ms(99),
           r.ms(99.9), r.serverMicrosPerDelivery(), r.serverCpuPercent(), r.redisCpuPercent(), r.benchCpuPercent(), r.rssMaxKib() / 1024,
-          r.lost(), r.reordered(), r.loadAverage().split(" ")[0]);
+          r.lostText(), r.reordered(), r.loadAverage().split(" ")[0]);
     }
     if (servers.contains("roomcast") && servers.contains("baseline")) {
       out.println();

@@ -20,13 +20,14 @@ import org.HdrHistogram.Histogram;
  * @param published publications sent over the whole run
  * @param refused publications answered with an error
  * @param lost messages that never arrived (whole run: published per room times its live members, less what arrived)
+ * @param backlog deliveries were still arriving 15 s after the last publish: {@code lost} counts a backlog, not known losses
  * @param reordered messages that arrived after a later one of their room (whole run)
  * @param closed subscriber connections closed or failed
  * @param loadAverage the machine's load average when the step began
  */
 record StepResult(double seconds, long delivered, double expectedPerSecond, Histogram latency, long bytes,
     long serverCpuNanos, long redisCpuNanos, long benchCpuNanos, long rssMinKib, long rssMaxKib,
-    long published, long refused, long lost, long reordered, long closed, String loadAverage) {
+    long published, long refused, long lost, boolean backlog, long reordered, long closed, String loadAverage) {
 
   double deliveredPerSecond() {
     return delivered / seconds;
@@ -65,5 +66,10 @@ record StepResult(double seconds, long delivered, double expectedPerSecond, Hist
    */
   boolean sustained(double maxP99Ms) {
     return deliveredPerSecond() >= 0.97 * expectedPerSecond && ms(99) < maxP99Ms && lost == 0 && reordered == 0 && closed == 0;
+  }
+
+  /** The lost count, or the backlog 15 s after the last publish when deliveries were still arriving. */
+  String lostText() {
+    return backlog ? "(" + lost + " queued)" : Long.toString(lost);
   }
 }
