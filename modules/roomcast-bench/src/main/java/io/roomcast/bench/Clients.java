@@ -296,6 +296,12 @@ final class Clients implements AutoCloseable {
     public void lagged() {
       lagged++;
     }
+
+    @Override
+    public void error() {
+      // Refused before its subscription (e.g. 503 from a node whose broker is slow): open it again.
+      if (!current.subscribed) throw new IllegalStateException("subscribe refused");
+    }
   }
 
   private static int indexOf(byte[] b, int end) {

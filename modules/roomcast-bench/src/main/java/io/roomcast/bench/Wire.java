@@ -65,6 +65,9 @@ final class Wire {
 
     /** A {@code lagged} push. */
     void lagged();
+
+    /** An {@code error} reply (e.g. 503 to a subscribe while the broker is slow). */
+    default void error() {}
   }
 
   /** Reads the length-delimited server frames in {@code b[from, to)}. */
@@ -113,6 +116,8 @@ final class Wire {
         sink.subscribed();
       } else if (tag == 0x5a) {
         sink.lagged();
+      } else if (tag == 0x32) {
+        sink.error();
       }
       p = end;
     }
