@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark of docs/performance.md in turn and writes what they print to
-# target/bench-results.txt (about 12 minutes). Run from the repository's root, on a quiet machine:
+# target/bench-results.txt (about 20 minutes; SideBySide alone: about 8). Run from the repository's root, on a quiet machine:
 #   bash modules/roomcast-bench/run-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,4 +25,5 @@ run $FAN --rooms 1 --subscribers 1000 --rate 500 --stalled 0.1
 run $FAN --rooms 1 --subscribers 1000 --rate 500 --stalled 0.1 --env ROOMCAST_OUTBOUND_SLOW_CONSUMER=drop-oldest
 run java -cp $JAR io.roomcast.bench.IdleBench --steps 5000,10000,19000
 run java -cp $JAR io.roomcast.bench.IdleBench --nodes 6 --steps 100000
+run java -cp $JAR io.roomcast.bench.SideBySide
 run java -jar $JAR -rf text -rff target/jmh.txt

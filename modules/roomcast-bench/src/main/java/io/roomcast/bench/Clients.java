@@ -24,8 +24,12 @@ final class Clients implements AutoCloseable {
   private int next;
   /** Subscriptions confirmed, over all connections. */
   final AtomicLong subscribed = new AtomicLong();
-  /** Connections the node closed (or that failed). */
+  /** Subscribed connections the node closed (or that failed); see {@link #failedBeforeSubscribed} for the others. */
   final AtomicLong closed = new AtomicLong();
+  /** Connections that failed before their subscription was confirmed, to open again: source address, port, room. */
+  final ConcurrentLinkedQueue<String[]> failedBeforeSubscribed = new ConcurrentLinkedQueue<>();
+  /** Every connection opened, for the counts of {@link #order()}. */
+  private final ConcurrentLinkedQueue<Conn> all = new ConcurrentLinkedQueue<>();
 
   Clients(int threads) throws IOException {
     loops = new Loop[threads];
@@ -45,7 +49,9 @@ final class Clients implements AutoCloseable {
     ch.bind(new InetSocketAddress(source, 0));
     ch.connect(new InetSocketAddress("127.0.0.1", port));
     Loop loop = loops[next++ % loops.length];
-    loop.pending.add(new Conn(ch, port, room, stalled));
+    Conn conn = new Conn(ch, source, port, room, stalled);
+    all.add(conn);
+    loop.pending.add(conn);
     loop.selector.wakeup();
   }
 
@@ -66,6 +72,34 @@ final class Clients implements AutoCloseable {
     long n = 0;
     for (Loop l : loops) n += l.lagged;
     return n;
+  }
+
+  /**
+   * What the live (not stalled) subscribers received of each room, from the numbers publications
+   * carry: messages in all, and messages that came after a later one of the same room. Read it once
+   * the publisher has stopped and deliveries have ceased (the counts are the selector threads').
+   */
+  Order order() {
+    java.util.Map<String, Long> received = new java.util.HashMap<>();
+    java.util.Map<String, Integer> members = new java.util.HashMap<>();
+    long reordered = 0;
+    for (Conn c : all) {
+      if (c.stalled) continue;
+      received.merge(c.room, c.received, Long::sum);
+      members.merge(c.room, 1, Integer::sum);
+      reordered += c.reordered;
+    }
+    return new Order(received, members, reordered);
+  }
+
+  /** Per room: messages received by its live members, and how many members; reordered messages in all. */
+  record Order(java.util.Map<String, Long> received, java.util.Map<String, Integer> members, long reordered) {
+    /** Messages that should have arrived and did not: {@code published} per room times its members, less what arrived. */
+    long lost(java.util.function.ToLongFunction<String> published) {
+      long lost = 0;
+      for (var e : members.entrySet()) lost += published.applyAsLong(e.getKey()) * e.getValue() - received.getOrDefault(e.getKey(), 0L);
+      return lost;
+    }
   }
 
   /** Starts a new measurement: each thread swaps in an empty histogram before its next record. */
@@ -97,15 +131,25 @@ final class Clients implements AutoCloseable {
 
   private static final class Conn {
     final SocketChannel ch;
+    final String source;
     final int port;
     final String room;
     final boolean stalled;
     boolean open;
+    /** Its subscription was confirmed. */
+    boolean subscribed;
+    /** The number the next message of the room should carry. */
+    long nextSeq;
+    /** Room messages received. */
+    long received;
+    /** Room messages that carried a lower number than one received before them. */
+    long reordered;
     /** Bytes of an incomplete frame, carried to the next read. */
     byte[] rest = new byte[0];
     int restLength;
 
-    Conn(SocketChannel ch, int port, String room, boolean stalled) {
+    Conn(SocketChannel ch, String source, int port, String room, boolean stalled) {
+      this.source = source;
       this.ch = ch;
       this.port = port;
       this.room = room;
@@ -124,6 +168,8 @@ final class Clients implements AutoCloseable {
     volatile long bytes;
     volatile long lagged;
     private Conn current;
+    /** Connections of this thread that failed, for the first few reports. */
+    private int failures;
     private SelectionKey currentKey;
 
     Loop(int i) throws IOException {
@@ -154,7 +200,10 @@ final class Clients implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
               key.cancel();
               closeQuietly(conn.ch);
-              if (closed.incrementAndGet() <= 3) System.err.println("bench: a subscriber connection failed: " + e);
+              all.remove(conn);
+              if (conn.subscribed) closed.incrementAndGet();
+              else failedBeforeSubscribed.add(new String[] {conn.source, Integer.toString(conn.port), conn.room});
+              if (++failures <= 3) System.err.println("bench: a subscriber connection failed: " + e);
             }
           }
         }
@@ -223,7 +272,10 @@ final class Clients implements AutoCloseable {
     }
 
     @Override
-    public void message(long sentAtNanos) {
+    public void message(long sentAtNanos, long seq) {
+      current.received++;
+      if (seq >= 0 && seq < current.nextSeq) current.reordered++;
+      else if (seq >= 0) current.nextSeq = seq + 1;
       long latency = System.nanoTime() - sentAtNanos;
       if (resetRequested) {
         resetRequested = false;
@@ -236,12 +288,19 @@ final class Clients implements AutoCloseable {
     @Override
     public void subscribed() {
       subscribed.incrementAndGet();
+      current.subscribed = true;
       if (current.stalled) currentKey.interestOps(0); // never reads again
     }
 
     @Override
     public void lagged() {
       lagged++;
+    }
+
+    @Override
+    public void error() {
+      // Refused before its subscription (e.g. 503 from a node whose broker is slow): open it again.
+      if (!current.subscribed) throw new IllegalStateException("subscribe refused");
     }
   }
 

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.HdrHistogram.Histogram;
 
 /**
  * Fan-out benchmark: starts one node (or two nodes and Redis), connects N subscribers spread over R
@@ -76,63 +75,31 @@ public final class FanoutBench {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (clients.subscribed.get() < subscribers && System.nanoTime() < deadline) Thread.sleep(20);
         if (clients.subscribed.get() < subscribers) {
-          throw new IllegalStateException("only " + clients.subscribed.get() + " of " + subscribers + " subscribed (closed " + clients.closed.get() + ")");
+          throw new IllegalStateException("only " + clients.subscribed.get() + " of " + subscribers + " subscribed (" + clients.failedBeforeSubscribed.size() + " failed before)");
         }
         int live = subscribers - stalled;
         System.out.printf("%d subscribers subscribed (%d stalled)%n", subscribers, stalled);
 
         List<Integer> ports = started.stream().map(n -> n.port).toList();
         try (Publisher publisher = new Publisher(ports)) {
-          Thread pub = new Thread(() -> {
-            try {
-              publisher.run(roomNames, rate, payload, System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup + duration));
-            } catch (java.io.IOException e) {
-              throw new IllegalStateException(e);
-            }
-          }, "bench-publisher");
-          pub.start();
-          Thread.sleep(warmup * 1000L);
-
-          clients.resetLatency();
-          long m0 = clients.messages(), b0 = clients.bytes(), t0 = System.nanoTime();
-          long[] cpu0 = started.stream().mapToLong(n -> Proc.cpuNanos(n.pid())).toArray();
-          long redisCpu0 = services.redisPid() > 0 ? Proc.cpuNanos(services.redisPid()) : 0;
-          long selfCpu0 = Proc.cpuNanos(ProcessHandle.current().pid());
-          long rssMin = Long.MAX_VALUE, rssMax = 0;
-          for (int sec = 0; sec < duration; sec++) {
-            Thread.sleep(1000);
-            long rss = started.stream().mapToLong(n -> Proc.rssKib(n.pid())).sum();
-            rssMin = Math.min(rssMin, rss);
-            rssMax = Math.max(rssMax, rss);
-          }
-          long t1 = System.nanoTime(), m1 = clients.messages(), b1 = clients.bytes();
-          long[] cpu1 = started.stream().mapToLong(n -> Proc.cpuNanos(n.pid())).toArray();
-          long redisCpu1 = services.redisPid() > 0 ? Proc.cpuNanos(services.redisPid()) : 0;
-          long selfCpu1 = Proc.cpuNanos(ProcessHandle.current().pid());
-          Histogram latency = clients.latency();
-          pub.join();
-
-          double seconds = (t1 - t0) / 1e9;
-          long delivered = m1 - m0;
-          long nodeCpu = 0;
-          for (int i = 0; i < cpu0.length; i++) nodeCpu += cpu1[i] - cpu0[i];
-          double pubRate = rate > 0 ? rate : (double) publisher.published / (warmup + duration);
+          StepResult r = FanoutStep.run(clients, publisher, started.stream().map(NodeProcess::pid).toList(), services.redisPid(),
+              roomNames, rate, payload, warmup, duration);
+          double pubRate = rate > 0 ? rate : (double) r.published() / (warmup + duration);
           System.out.printf("load average after: %s%n", Proc.loadAverage());
-          System.out.printf("published:  %d in all (%.0f/s), %d refused%n", publisher.published, pubRate, publisher.errors.get());
+          System.out.printf("published:  %d in all (%.0f/s), %d refused%n", r.published(), pubRate, r.refused());
           System.out.printf("delivered:  %.0f msg/s (expected about %.0f/s: %.0f publications/s x %d live subscribers per room / ... )%n",
-              delivered / seconds, pubRate * live / rooms, pubRate, live / rooms);
+              r.deliveredPerSecond(), r.expectedPerSecond(), pubRate, live / rooms);
           System.out.printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  (%d samples)%n",
-              ms(latency.getValueAtPercentile(50)), ms(latency.getValueAtPercentile(90)), ms(latency.getValueAtPercentile(99)),
-              ms(latency.getValueAtPercentile(99.9)), ms(latency.getMaxValue()), latency.getTotalCount());
+              r.ms(50), r.ms(90), r.ms(99), r.ms(99.9), r.maxMs(), r.latency().getTotalCount());
           System.out.printf("wire:       %.1f MB/s to subscribers, %.1f bytes per message (WebSocket framing and batches included)%n",
-              (b1 - b0) / seconds / 1e6, delivered == 0 ? 0.0 : (double) (b1 - b0) / delivered);
+              r.bytes() / r.seconds() / 1e6, r.delivered() == 0 ? 0.0 : (double) r.bytes() / r.delivered());
           System.out.printf("node CPU:   %.0f%% of one core in all (%d node(s)), %.2f us per delivery%n",
-              nodeCpu / (seconds * 1e9) * 100, nodes, delivered == 0 ? 0.0 : nodeCpu / 1e3 / delivered);
-          if (services.redisPid() > 0) {
-            System.out.printf("redis CPU:  %.0f%% of one core%n", (redisCpu1 - redisCpu0) / (seconds * 1e9) * 100);
-          }
-          System.out.printf("bench CPU:  %.0f%% of one core (publisher and subscribers)%n", (selfCpu1 - selfCpu0) / (seconds * 1e9) * 100);
-          System.out.printf("node RSS:   %d..%d MiB during the measured window (all nodes)%n", rssMin / 1024, rssMax / 1024);
+              r.serverCpuPercent(), nodes, r.serverMicrosPerDelivery());
+          if (services.redisPid() > 0) System.out.printf("redis CPU:  %.0f%% of one core%n", r.redisCpuPercent());
+          System.out.printf("bench CPU:  %.0f%% of one core (publisher and subscribers)%n", r.benchCpuPercent());
+          System.out.printf("node RSS:   %d..%d MiB during the measured window (all nodes)%n", r.rssMinKib() / 1024, r.rssMaxKib() / 1024);
+          System.out.printf("order:      %s lost, %d reordered over the whole run (live subscribers; %d connections closed)%n",
+              r.lostText(), r.reordered(), r.closed());
           if (stalled > 0) {
             // Stalled subscribers read nothing, so only the nodes can say what happened to them.
             for (NodeProcess n : started) System.out.printf("node %d metrics: %s%n", n.port, slowConsumerMetrics(n.managementPort));
@@ -155,7 +122,4 @@ public final class FanoutBench {
     }
   }
 
-  private static double ms(long nanos) {
-    return nanos / 1e6;
-  }
 }

@@ -39,7 +39,7 @@ public class FrameBenchmark {
     message = ServerFrame.newBuilder().setMessage(Message.newBuilder().setRoom("room-1").setData(ByteString.copyFrom(new byte[100]))
         .setOffset(123456).setEpoch("k3x9").setTimeMs(1_790_000_000_000L)).build();
     ByteArrayOutputStream batch = new ByteArrayOutputStream();
-    for (int i = 0; i < 20; i++) batch.writeBytes(Wire.publish("room-1", System.nanoTime(), 100));
+    for (int i = 0; i < 20; i++) batch.writeBytes(Wire.publish("room-1", System.nanoTime(), i, 100));
     publishBatch = batch.toByteArray();
   }
 

@@ -241,7 +241,8 @@ public final class IdleBench {
               if (k % 50 == 49) Thread.sleep(50); // about 1,000 a second per child: no node overflows its accept backlog
             }
           }
-          case "count" -> System.out.println(clients.subscribed.get() + " " + clients.messages() + " " + clients.closed.get());
+          case "count" -> System.out.println(clients.subscribed.get() + " " + clients.messages() + " "
+              + (clients.closed.get() + clients.failedBeforeSubscribed.size()));
           case "exit" -> {
             return;
           }

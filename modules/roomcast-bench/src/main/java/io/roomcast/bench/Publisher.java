@@ -14,6 +14,10 @@ import java.util.concurrent.locks.LockSupport;
  * nodes acknowledge. At a fixed rate each payload carries its <em>intended</em> send time (start +
  * k / rate), not the time it actually left: a publisher that falls behind shows up as latency, so
  * the histogram has no coordinated omission.
+ *
+ * <p>Publication k goes to room k mod R, through the connection of that room (room r always through
+ * node r mod N: one publisher per room, rooms alternating nodes), and carries its number in the
+ * room (k div R), so that subscribers can count what is lost or reordered.
  */
 final class Publisher implements AutoCloseable {
   /** Most publishes in one WebSocket message (the node's default limit is 100). */
@@ -28,7 +32,9 @@ final class Publisher implements AutoCloseable {
   /** Replies that were errors (the node refused a publish). */
   final AtomicLong errors = new AtomicLong();
   /** Publishes sent in all. */
-  long published;
+  volatile long published;
+  /** The rooms of the last {@link #run}. */
+  private volatile List<String> rooms = List.of();
 
   Publisher(List<Integer> ports) throws IOException {
     sockets = new Socket[ports.size()];
@@ -55,6 +61,7 @@ final class Publisher implements AutoCloseable {
    * fast as acknowledged when {@code rate} is 0.
    */
   void run(List<String> rooms, double rate, int payloadBytes, long endNanos) throws IOException {
+    this.rooms = List.copyOf(rooms);
     long start = System.nanoTime();
     double interval = rate > 0 ? 1e9 / rate : 0;
     long k = 0;
@@ -82,8 +89,9 @@ final class Publisher implements AutoCloseable {
       long upTo = Math.min(due, k + (long) MAX_BATCH * sockets.length);
       for (; k < upTo; k++) {
         long intended = rate > 0 ? start + (long) (k * interval) : now;
-        int c = (int) (k % sockets.length);
-        batches[c].writeBytes(Wire.publish(rooms.get((int) ((k / sockets.length) % rooms.size())), intended, payloadBytes));
+        int room = (int) (k % rooms.size());
+        int c = room % sockets.length;
+        batches[c].writeBytes(Wire.publish(rooms.get(room), intended, k / rooms.size(), payloadBytes));
         sent[c]++;
       }
       for (int i = 0; i < sockets.length; i++) {
@@ -93,6 +101,13 @@ final class Publisher implements AutoCloseable {
       }
     }
     published = k;
+  }
+
+  /** Publishes sent to {@code room} by the last {@link #run}, once it returned. */
+  long publishedTo(String room) {
+    int r = rooms.indexOf(room);
+    long k = published;
+    return r < 0 ? 0 : k / rooms.size() + (r < k % rooms.size() ? 1 : 0);
   }
 
   private void readReplies(int i) {

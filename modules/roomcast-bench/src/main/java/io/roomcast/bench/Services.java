@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The processes a benchmark starts: roomcast nodes (the testkit's {@link NodeProcess}: the fat jar,
- * each in its own JVM) and a Redis server, on free loopback ports. Each is stopped by its own handle
+ * each in its own JVM), processes of the Node.js baseline ({@link BaselineProcess}) and a Redis server, on free loopback ports. Each is stopped by its own handle
  * when the benchmark ends.
  */
 final class Services implements AutoCloseable {
@@ -34,6 +34,7 @@ final class Services implements AutoCloseable {
       "ROOMCAST_PUBLISH_RATE_BURST", "10000000");
 
   private final List<NodeProcess> nodes = new ArrayList<>();
+  private final List<BaselineProcess> baselines = new ArrayList<>();
   private final Path logs;
   /** The Redis server, once started; else null. */
   private Process redis;
@@ -52,6 +53,13 @@ final class Services implements AutoCloseable {
     return node.start();
   }
 
+  /** A process of the Node.js baseline in {@code dir}, listening on a free port of 127.0.0.1, against Redis at {@code redisUri}. */
+  BaselineProcess baseline(String id, Path dir, String redisUri) throws Exception {
+    BaselineProcess p = BaselineProcess.start(dir, redisUri, logs.resolve(id + ".log"));
+    baselines.add(p);
+    return p;
+  }
+
   /** A Redis server without persistence; returns its URI. */
   String redis() throws Exception {
     int port = FreePorts.next();
@@ -68,7 +76,7 @@ final class Services implements AutoCloseable {
     return redis == null ? -1 : redis.pid();
   }
 
-  private static void awaitPort(int port, Process p, Duration timeout) throws Exception {
+  static void awaitPort(int port, Process p, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) throw new IllegalStateException("process " + p.pid() + " exited with " + p.exitValue());
@@ -92,12 +100,14 @@ final class Services implements AutoCloseable {
           node.close();
         }
       }
+      for (BaselineProcess b : baselines) b.stop();
       if (redis != null) {
         redis.destroy();
         if (!redis.waitFor(15, TimeUnit.SECONDS)) redis.destroyForcibly();
       }
     } catch (InterruptedException e) {
       for (NodeProcess node : nodes) ProcessHandle.of(node.pid()).ifPresent(ProcessHandle::destroyForcibly);
+      for (BaselineProcess b : baselines) ProcessHandle.of(b.pid()).ifPresent(ProcessHandle::destroyForcibly);
       if (redis != null) redis.destroyForcibly();
       Thread.currentThread().interrupt();
     }

@@ -44,24 +44,30 @@ final class Wire {
     return BinaryFrames.encode(ClientFrame.newBuilder().setId(1).setSubscribe(Subscribe.newBuilder().setRoom(room)).build());
   }
 
-  /** A publish frame whose payload starts with {@code sentAtNanos} (System.nanoTime, shared by all processes here). */
-  static byte[] publish(String room, long sentAtNanos, int payloadBytes) {
-    byte[] data = new byte[Math.max(8, payloadBytes)];
-    ByteBuffer.wrap(data).putLong(sentAtNanos);
+  /**
+   * A publish frame whose payload starts with {@code sentAtNanos} (System.nanoTime, shared by all
+   * processes here), then {@code seq}, the publication's number in its room (0, 1, 2...).
+   */
+  static byte[] publish(String room, long sentAtNanos, long seq, int payloadBytes) {
+    byte[] data = new byte[Math.max(16, payloadBytes)];
+    ByteBuffer.wrap(data).putLong(sentAtNanos).putLong(seq);
     return BinaryFrames.encode(ClientFrame.newBuilder()
         .setPublish(Publish.newBuilder().setRoom(room).setData(ByteString.copyFrom(data))).build());
   }
 
   /** What a scan of one server WebSocket message found. */
   interface FrameSink {
-    /** A room message whose payload started with {@code sentAtNanos}. */
-    void message(long sentAtNanos);
+    /** A room message whose payload started with {@code sentAtNanos}, then {@code seq}. */
+    void message(long sentAtNanos, long seq);
 
     /** A {@code subscribed} reply or push. */
     void subscribed();
 
     /** A {@code lagged} push. */
     void lagged();
+
+    /** An {@code error} reply (e.g. 503 to a subscribe while the broker is slow). */
+    default void error() {}
   }
 
   /** Reads the length-delimited server frames in {@code b[from, to)}. */
@@ -98,7 +104,7 @@ final class Wire {
               s += 7;
             }
             if (t == 0x12) { // data: the send time first
-              sink.message(getLong(b, q));
+              sink.message(getLong(b, q), len >= 16 ? getLong(b, q + 8) : -1);
               break;
             }
             q += (int) len;
@@ -110,6 +116,8 @@ final class Wire {
         sink.subscribed();
       } else if (tag == 0x5a) {
         sink.lagged();
+      } else if (tag == 0x32) {
+        sink.error();
       }
       p = end;
     }
