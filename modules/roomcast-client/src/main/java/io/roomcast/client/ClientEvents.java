@@ -16,4 +16,13 @@ public interface ClientEvents {
    * {@code unsubscribed}, e.g. 403 after a refresh), and the client is no longer in it.
    */
   default void onRoomReset(String room, long offset, String epoch) {}
+
+  /**
+   * The node subscribed this client to {@code room} on its own (the personal room {@code @user} of the
+   * token's user, at connect): returns the listener of its messages. The client keeps the room like
+   * one it subscribed to, and resumes it from its last position after a reconnect.
+   */
+  default RoomListener onServerSubscription(String room) {
+    return RoomListener.IGNORE;
+  }
 }
