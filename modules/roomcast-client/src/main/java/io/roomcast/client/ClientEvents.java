@@ -18,9 +18,11 @@ public interface ClientEvents {
   default void onRoomReset(String room, long offset, String epoch) {}
 
   /**
-   * The node subscribed this client to {@code room} on its own (the personal room {@code @user} of the
-   * token's user, at connect): returns the listener of its messages. The client keeps the room like
-   * one it subscribed to, and resumes it from its last position after a reconnect.
+   * The node subscribed this client to {@code room} on its own: returns the listener of its messages.
+   * For the personal room {@code @user} of the token's user (announced by a {@code subscribed} push at
+   * connect), the client keeps the room like one it subscribed to and resumes it from its last
+   * position after a reconnect; for the room of this very connection ({@code $<session>}, messages
+   * without offsets) it is asked at the room's first message.
    */
   default RoomListener onServerSubscription(String room) {
     return RoomListener.IGNORE;

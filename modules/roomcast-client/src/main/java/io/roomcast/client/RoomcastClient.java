@@ -55,6 +55,8 @@ public final class RoomcastClient implements AutoCloseable {
   private final Map<Integer, CompletableFuture<ServerFrame>> pending = new ConcurrentHashMap<>();
   /** The rooms this client is in, with where each stands; resumed on every reconnect. */
   private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+  /** Listeners of the rooms of single connections ({@code $<session>}), which have no subscription to resume. */
+  private final Map<String, RoomListener> sessionRooms = new ConcurrentHashMap<>();
   private final CompletableFuture<ClosedBy> closed = new CompletableFuture<>();
   /** The connection in use; replaced on reconnect (under {@link #upLock}). */
   private volatile Link link;
@@ -475,6 +477,14 @@ public final class RoomcastClient implements AutoCloseable {
 
   private void onMessage(Link from, io.roomcast.protocol.v1.Message m) {
     Room r = rooms.get(m.getRoom());
+    if (r == null && m.getRoom().startsWith("$")) { // a message to this very connection: no subscription, no offset
+      RoomListener direct = sessionRooms.computeIfAbsent(m.getRoom(), room -> {
+        RoomListener l = events.onServerSubscription(room);
+        return l == null ? RoomListener.IGNORE : l;
+      });
+      direct.accept(received(m));
+      return;
+    }
     if (r == null) {
       strays.incrementAndGet();
       return;
@@ -498,9 +508,13 @@ public final class RoomcastClient implements AutoCloseable {
         return;
       }
     }
+    r.listener.accept(received(m));
+  }
+
+  private static ReceivedMessage received(io.roomcast.protocol.v1.Message m) {
     boolean text = m.getPayloadCase() == io.roomcast.protocol.v1.Message.PayloadCase.TEXT;
     byte[] payload = text ? m.getTextBytes().toByteArray() : m.getData().toByteArray();
-    r.listener.accept(new ReceivedMessage(m.getRoom(), payload, text, m.getOffset(), m.getEpoch(), m.getTimeMs()));
+    return new ReceivedMessage(m.getRoom(), payload, text, m.getOffset(), m.getEpoch(), m.getTimeMs());
   }
 
   /** The connection {@code from} is gone: fail what waited on it, and reconnect unless told not to. */

@@ -244,4 +244,28 @@ class RoomcastClientResumeAndPresenceTest {
       }
     }
   }
+
+  @Test
+  void messagesToThisConnectionReachTheListenerOfItsSessionRoomWithoutASubscription() {
+    try (ScriptedNode node = new ScriptedNode((frame, reply) -> { }, (n, push) -> {
+      push.accept(ServerFrame.newBuilder().setMessage(Message.newBuilder().setRoom("$n1-42").setText("just you")).build());
+      push.accept(ServerFrame.newBuilder().setMessage(Message.newBuilder().setRoom("$n1-42").setText("you again")).build());
+    })) {
+      List<String> got = new CopyOnWriteArrayList<>();
+      List<String> asked = new CopyOnWriteArrayList<>();
+      try (RoomcastClient client = RoomcastClient.connect(node.uri(), ClientOptions.once(), new ClientEvents() {
+        @Override
+        public RoomListener onServerSubscription(String room) {
+          asked.add(room);
+          return m -> got.add(m.room() + " " + m.textPayload());
+        }
+      })) {
+        await().until(() -> got.size() == 2);
+
+        assertThat(got).containsExactly("$n1-42 just you", "$n1-42 you again");
+        assertThat(asked).containsExactly("$n1-42");
+        assertThat(client.strayMessages()).isZero();
+      }
+    }
+  }
 }
