@@ -134,7 +134,7 @@ function newView(name: string): RoomView {
 
 function memberName(m: Member): string {
   const name = m.info && typeof m.info.name === 'string' ? m.info.name : '';
-  return name || m.user || 'anonymous';
+  return name || m.user || `guest ${m.session}`; // anonymous clients have no user
 }
 
 /** Asks who is in the room now; join and leave events keep the list from there. */
