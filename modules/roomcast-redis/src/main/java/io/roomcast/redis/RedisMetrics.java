@@ -11,5 +11,10 @@ final class RedisMetrics {
   /** Subscription restores sent to Redis; tag {@code outcome}: ok or failed. */
   static final String RESTORES = "roomcast.redis.restores";
 
+  /** Joins and leaves published on rooms' channels by this node's presence scripts. */
+  static final String PRESENCE_EVENTS = "roomcast.presence.events.published";
+  /** Presence scripts run per room by this node's refreshes; tag {@code op}: refresh (O(1)) or sync (the room's members of the node). */
+  static final String PRESENCE_CALLS = "roomcast.presence.refresh.calls";
+
   private RedisMetrics() {}
 }
