@@ -158,6 +158,7 @@ public abstract class PresenceContract {
 
     join(n1.join(room, member("alice", "n1-z")));
 
+    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> heard.log().size() == 3);
     assertThat(heard.log()).containsExactly("join alice", "leave alice", "join alice");
   }
 
