@@ -94,7 +94,7 @@ class PresenceIT {
 
     HttpResponse<String> http = PresenceCluster.get(cluster.node(2), "/api/v1/rooms/" + room + "/presence", PresenceCluster.API_KEY);
     assertThat(http.statusCode()).isEqualTo(200);
-    for (JsonSocket s : List.of(watcher, alice, bob)) assertThat(http.body()).contains("\"session\": \"" + s.session + "\"");
+    for (JsonSocket s : List.of(watcher, alice, bob)) assertThat(http.body()).contains("\"session\":\"" + s.session + "\"");
     HttpResponse<String> httpStats = PresenceCluster.get(cluster.node(3), "/api/v1/rooms/" + room + "/presence/stats", PresenceCluster.API_KEY);
     assertThat(httpStats.statusCode()).isEqualTo(200);
     assertThat(httpStats.body().replaceAll("\\s", "")).isEqualTo("{\"room\":\"chat-1\",\"sessions\":3,\"users\":3}");
