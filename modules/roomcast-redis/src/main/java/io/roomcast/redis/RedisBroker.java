@@ -192,7 +192,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   private CompletionStage<Publication> publishDirect(String room, Payload payload) {
     if (closed) return closedStage();
     long now = System.currentTimeMillis();
-    io.roomcast.protocol.v1.Envelope.Builder e = io.roomcast.protocol.v1.Envelope.newBuilder().setTimeMs(now);
+    io.roomcast.protocol.v1.Envelope.Builder e = io.roomcast.protocol.v1.Envelope.newBuilder().setTimeMs(now).setDirect(true);
     if (payload.text()) {
       e.setTextBytes(com.google.protobuf.ByteString.copyFrom(payload.bytes()));
     } else {
