@@ -16,4 +16,11 @@ public interface BrokerListener {
    */
   default void onResubscribed(String room) {
   }
+
+  /**
+   * A join or leave of a subscribed room, as the presence store published it on the room's channel.
+   * Called on a broker thread, in the channel's order. Must not block.
+   */
+  default void onPresence(PresenceEvent event) {
+  }
 }

@@ -60,11 +60,11 @@ final class ClientState {
     return subscriptions.get(room);
   }
 
-  /** The subscriptions, settled or not, of rooms {@code permissions} does not let the client subscribe to. */
-  List<Subscription> subscriptionsNotGranted(RoomPermissions permissions) {
+  /** The subscriptions, settled or not, that {@code p} (on session {@code session}) may not hold. */
+  List<Subscription> subscriptionsNotGranted(Principal p, String session) {
     List<Subscription> revoked = new ArrayList<>();
     for (Subscription s : subscriptions.values()) {
-      if (!permissions.canSubscribe(s.room)) revoked.add(s);
+      if (!RoomRights.canHold(p, session, s.room)) revoked.add(s);
     }
     return revoked;
   }

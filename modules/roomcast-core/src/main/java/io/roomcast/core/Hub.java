@@ -209,6 +209,17 @@ final class Hub implements BrokerListener, Recovery.Floors {
     for (Shard shard : targets) shard.offer(frame);
   }
 
+  /** A join or leave: to every shard with members of the room, encoded once, sent to those that asked. */
+  @Override
+  public void onPresence(PresenceEvent e) {
+    Room room = rooms.get(e.room());
+    if (room == null) return;
+    Shard[] targets = room.shards;
+    if (targets.length == 0) return;
+    OutboundFrame frame = OutboundFrame.presence(e.room(), PresenceFrames.event(e));
+    for (Shard shard : targets) shard.offer(frame);
+  }
+
   private static Shard[] append(Shard[] shards, Shard s) {
     Shard[] out = Arrays.copyOf(shards, shards.length + 1);
     out[shards.length] = s;

@@ -91,6 +91,12 @@ public final class MemoryBroker implements Broker {
 
   @Override
   public CompletionStage<Publication> publish(String room, Payload payload, String idempotencyKey) {
+    if (RoomRights.isSessionRoom(room)) { // one connection's room: no offset, no history
+      Publication direct = new Publication(room, payload, Publication.NO_OFFSET, "", clock.getAsLong());
+      BrokerListener l = listener;
+      if (l != null && subscribed.contains(room)) l.onPublication(direct);
+      return CompletableFuture.completedFuture(direct);
+    }
     Room r = rooms.computeIfAbsent(room, k -> new Room(history.forRoom(k)));
     Publication p;
     synchronized (r) {
@@ -136,6 +142,12 @@ public final class MemoryBroker implements Broker {
       }
       return CompletableFuture.completedFuture(History.of(since, after, new StreamPosition(r.offset, epoch)));
     }
+  }
+
+  /** A join or leave of {@code event.room()}, heard by the listener if it is subscribed to the room (as a publication would be). */
+  void deliverPresence(PresenceEvent event) {
+    BrokerListener l = listener;
+    if (l != null && subscribed.contains(event.room())) l.onPresence(event);
   }
 
   /** Whether this broker holds anything of {@code room} (for tests: reading an unknown room must not). */

@@ -35,6 +35,11 @@ public final class Node implements AutoCloseable {
   /** The room and payload checks of every publish, the HTTP API's included. */
   private final PublishChecks checks;
   private final AtomicLong sessionSeq = new AtomicLong();
+  /** This node's members and the presence store; presence off unless the node was started with one. */
+  private final PresenceTracker presence;
+  private final PresenceRequests presenceRequests;
+  /** The node's own subscriptions of each session ($session, @user); null when started without presence. */
+  private final PersonalRooms personal;
   /** Open sessions, for draining. */
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
   /** Set once, by {@link #drain}: no new clients, and the open ones are being sent away. */
@@ -45,7 +50,7 @@ public final class Node implements AutoCloseable {
   private volatile boolean closed;
 
   private Node(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security, Scheduler scheduler,
-      SystemScheduler ownScheduler) {
+      SystemScheduler ownScheduler, Presence presenceStore, PresenceConfig presenceConfig) {
     this.config = config;
     this.security = security;
     this.broker = broker;
@@ -55,6 +60,16 @@ public final class Node implements AutoCloseable {
     this.hub = new Hub(broker, scheduler, config.roomLinger(), config.outbound().writeDelay(), metrics);
     this.checks = new PublishChecks(config.limits());
     this.requests = new Requests(hub, broker, checks, config.limits(), config.maxRecovered(), security, scheduler, metrics);
+    boolean withPresence = presenceStore != null;
+    if (!withPresence) {
+      presenceConfig = PresenceConfig.off();
+      presenceStore = new MemoryPresence(new MemoryPresence.Store(presenceConfig, scheduler::nowMillis), config.nodeId());
+    }
+    this.presence = new PresenceTracker(presenceStore, presenceConfig, scheduler, registry);
+    this.presenceRequests = new PresenceRequests(presence, checks, metrics);
+    PersonalRooms rooms = new PersonalRooms(hub, requests.recovery(), presence);
+    this.personal = withPresence ? rooms : null;
+    requests.presence(presence, presenceRequests, rooms);
   }
 
   /** Starts an open node (no tokens, every room allowed) on {@code broker}, which it owns and closes with itself. */
@@ -78,9 +93,33 @@ public final class Node implements AutoCloseable {
 
   private static Node start(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security, Scheduler scheduler,
       SystemScheduler own) {
+    return start(config, broker, registry, security, scheduler, own, null, null);
+  }
+
+  /**
+   * Starts a node with presence and personal rooms: its members are kept in {@code presence} (which it
+   * owns and closes), and every session gets its own room {@code $<session>} and, when signed in, its
+   * user's personal room {@code @<user>} at connect. Time is {@code scheduler}'s (the caller owns it).
+   */
+  public static Node start(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security, Scheduler scheduler,
+      Presence presence, PresenceConfig presenceConfig) {
+    return start(config, broker, registry, security, scheduler, null, Objects.requireNonNull(presence, "presence"),
+        Objects.requireNonNull(presenceConfig, "presenceConfig"));
+  }
+
+  /** As {@link #start(NodeConfig, Broker, MeterRegistry, NodeSecurity, Scheduler, Presence, PresenceConfig)}, on the system's time. */
+  public static Node start(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security, Presence presence,
+      PresenceConfig presenceConfig) {
+    SystemScheduler own = Scheduler.system();
+    return start(config, broker, registry, security, own, own, Objects.requireNonNull(presence, "presence"),
+        Objects.requireNonNull(presenceConfig, "presenceConfig"));
+  }
+
+  private static Node start(NodeConfig config, Broker broker, MeterRegistry registry, NodeSecurity security, Scheduler scheduler,
+      SystemScheduler own, Presence presence, PresenceConfig presenceConfig) {
     Node node = new Node(Objects.requireNonNull(config, "config"), Objects.requireNonNull(broker, "broker"),
         Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(security, "security"),
-        Objects.requireNonNull(scheduler, "scheduler"), own);
+        Objects.requireNonNull(scheduler, "scheduler"), own, presence, presenceConfig);
     broker.start(node.hub);
     log.info("node {} started", config.nodeId());
     return node;
@@ -122,6 +161,7 @@ public final class Node implements AutoCloseable {
     log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
         .addKeyValue("subprotocol", connection.format().subprotocol()).log("session opened");
     session.start(config.nodeId(), config);
+    if (personal != null) personal.connected(session);
     return session;
   }
 
@@ -156,7 +196,7 @@ public final class Node implements AutoCloseable {
   public CompletionStage<Publication> publish(Principal principal, String room, Payload payload, String idempotencyKey) {
     String key = Requests.idempotencyKeyOf(idempotencyKey);
     checks.check(room, payload);
-    if (!principal.permissions().canPublish(room)) {
+    if (!RoomRights.canPublish(principal, room)) {
       metrics.rejected("http_publish", ErrorCode.FORBIDDEN);
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + room);
     }
@@ -176,6 +216,31 @@ public final class Node implements AutoCloseable {
     int max = Math.max(0, Math.min(limit, config.maxRecovered()));
     if (epoch != null) return broker.history(room, new StreamPosition(sinceOffset, epoch), max);
     return broker.position(room).thenCompose(p -> broker.history(room, new StreamPosition(sinceOffset, p.epoch()), max));
+  }
+
+  /**
+   * The members of {@code room}, for {@code principal} (the HTTP API). Fails with
+   * {@link TooManyMembersException} above {@code presence.max-members}; see {@link #presenceRejection}.
+   *
+   * @throws RequestRejectedException at once (400, 403) for a bad room name or a principal that may not read its presence
+   */
+  public CompletionStage<io.roomcast.protocol.v1.Presence> presence(Principal principal, String room) {
+    return presenceRequests.members(principal, room);
+  }
+
+  /** The counts of {@code room}, for {@code principal} (the HTTP API); refused as {@link #presence}. */
+  public CompletionStage<io.roomcast.protocol.v1.PresenceStats> presenceStats(Principal principal, String room) {
+    return presenceRequests.stats(principal, room);
+  }
+
+  /** What a failed presence read answers: its code (413, 503, 500) and message. */
+  public RequestRejectedException presenceRejection(String room, Throwable failure) {
+    return presenceRequests.rejection(room, failure);
+  }
+
+  /** Presence members (sessions in rooms) on this node now. */
+  public int presenceMembers() {
+    return presence.memberCount();
   }
 
   /** Whether the node accepts clients: not draining or closed, and the broker reachable. */
@@ -229,6 +294,7 @@ public final class Node implements AutoCloseable {
   public void close() {
     if (closed) return;
     closed = true;
+    presence.close();
     if (ownScheduler != null) ownScheduler.close();
     broker.close();
     log.info("node {} stopped", config.nodeId());

@@ -31,12 +31,33 @@ final class OutboundFrame {
   /** Marks, in a writer's queue, an entry that is not a room message (a reply, a notice): never dropped. */
   static final OutboundFrame REPLY = of(ServerFrame.getDefaultInstance());
 
+  /**
+   * For a join or leave of {@link #room}: the frame each subscription that asked for them sends, one
+   * object for all (without a room, so a queue treats it as a notice, never dropped); null for others.
+   */
+  final OutboundFrame presenceBody;
+  /** Whether many sessions send this very frame although it is not a room message (a join or leave). */
+  private final boolean sharedNotice;
+
   private OutboundFrame(ServerFrame frame, String room, long offset, String epoch, boolean droppable) {
+    this(frame, room, offset, epoch, droppable, null, false);
+  }
+
+  private OutboundFrame(ServerFrame frame, String room, long offset, String epoch, boolean droppable, OutboundFrame presenceBody,
+      boolean sharedNotice) {
     this.frame = frame;
     this.room = room;
     this.droppable = droppable;
     this.offset = offset;
     this.epoch = epoch;
+    this.presenceBody = presenceBody;
+    this.sharedNotice = sharedNotice;
+  }
+
+  /** A join or leave of {@code room}: the shards route it by room, each subscription that asked sends its {@link #presenceBody}. */
+  static OutboundFrame presence(String room, ServerFrame frame) {
+    OutboundFrame body = new OutboundFrame(frame, null, 0, null, false, null, true);
+    return new OutboundFrame(frame, room, 0, null, false, body, true);
   }
 
   static OutboundFrame of(ServerFrame frame) {
@@ -68,6 +89,6 @@ final class OutboundFrame {
   }
 
   private WireFrame wire(byte[] bytes) {
-    return droppable ? WireFrame.shared(bytes) : WireFrame.own(bytes);
+    return droppable || sharedNotice ? WireFrame.shared(bytes) : WireFrame.own(bytes);
   }
 }

@@ -25,6 +25,10 @@ final class Requests implements RequestHandler {
   private final Scheduler scheduler;
   private final NodeMetrics metrics;
   private final Recovery recovery;
+  /** Presence of this node's members; set once by {@link #presence}, before the first session. */
+  private PresenceTracker tracker;
+  private PresenceRequests presenceRequests;
+  private PersonalRooms personal;
 
   Requests(Hub hub, Broker broker, PublishChecks checks, SessionLimits limits, int maxRecovered, NodeSecurity security,
       Scheduler scheduler, NodeMetrics metrics) {
@@ -38,6 +42,18 @@ final class Requests implements RequestHandler {
     this.recovery = new Recovery(broker, maxRecovered, metrics, hub, hub::tick, scheduler);
   }
 
+  /** The node's one recovery: history reads of every subscription, shared while in flight. */
+  Recovery recovery() {
+    return recovery;
+  }
+
+  /** Wires presence and the node's own subscriptions in; called once by the node, before any session. */
+  void presence(PresenceTracker tracker, PresenceRequests presenceRequests, PersonalRooms personal) {
+    this.tracker = tracker;
+    this.presenceRequests = presenceRequests;
+    this.personal = personal;
+  }
+
   @Override
   public void handle(Request r, ClientFrame f) {
     try {
@@ -49,6 +65,7 @@ final class Requests implements RequestHandler {
         case PONG -> { } // answers to server pings; the session's heartbeat heard the message already
         case CONNECT -> authenticate(r, f.getConnect().getToken(), false);
         case REFRESH -> authenticate(r, f.getRefresh().getToken(), true);
+        case PRESENCE, PRESENCE_STATS -> presenceRequests.handle(r, f);
         case KIND_NOT_SET -> throw new RequestRejectedException(ErrorCode.BAD_REQUEST, "frame carries no request");
       }
     } catch (RequestRejectedException e) {
@@ -91,12 +108,13 @@ final class Requests implements RequestHandler {
     }
     authenticated(r.session(), p);
     revokeUngranted(r.session(), p);
+    personal.signedIn(r.session(), p);
     r.reply(Frames.ack(r.id(), r.hasId(), Publication.NO_OFFSET));
   }
 
   /** Leaves every room of {@code s} that {@code p} may not subscribe to, telling the client with a pushed {@code unsubscribed} 403. */
   private void revokeUngranted(Session s, Principal p) {
-    for (Subscription sub : s.client().subscriptionsNotGranted(p.permissions())) {
+    for (Subscription sub : s.client().subscriptionsNotGranted(p, s.id())) {
       s.client().remove(sub);
       sub.leave();
       hub.leave(sub);
@@ -148,9 +166,19 @@ final class Requests implements RequestHandler {
   private void subscribe(Request r, io.roomcast.protocol.v1.Subscribe request) {
     String room = request.getRoom();
     checks.checkRoom(room);
+    StreamPosition since = sinceOf(request); // checked before anything is changed
     ClientState client = r.client();
-    if (!principalOf(r).permissions().canSubscribe(room)) {
+    if (!RoomRights.canSubscribe(principalOf(r), room)) {
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to subscribe to " + room);
+    }
+    Subscription own = client.subscription(room);
+    if (own != null && own.serverSide && RoomRights.isPersonalRoom(room)) {
+      // The client resumes its personal room (subscribe with since): its subscription replaces the node's,
+      // and the session stays a member of the room throughout (no leave, no join).
+      own.onLeave = null;
+      client.remove(own);
+      own.leave();
+      hub.leave(own);
     }
     if (client.subscription(room) != null) {
       throw new RequestRejectedException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + room);
@@ -169,12 +197,11 @@ final class Requests implements RequestHandler {
     if (client.roomCount() >= limits.maxRooms()) {
       throw new RequestRejectedException(ErrorCode.TOO_MANY_REQUESTS, "at most " + limits.maxRooms() + " rooms per connection");
     }
-    StreamPosition since = sinceOf(request); // checked before anything is added
     Session s = r.session();
     Subscription sub = new Subscription(room, s.shard(), s.outbox(), recovery, s.connection().executor());
     client.add(sub);
     try {
-      join(r, sub, since);
+      join(r, sub, since, request.getJoinLeave());
     } catch (RuntimeException e) { // nothing half-done: no phantom subscription
       drop(client, sub);
       throw e;
@@ -191,7 +218,7 @@ final class Requests implements RequestHandler {
     return new StreamPosition(offset, request.getSince().getEpoch());
   }
 
-  private void join(Request r, Subscription sub, StreamPosition since) {
+  private void join(Request r, Subscription sub, StreamPosition since, boolean joinLeave) {
     String room = sub.room;
     ClientState client = r.client();
     // Subscribed at the broker first, then read where the room stands: every message after that
@@ -216,6 +243,11 @@ final class Requests implements RequestHandler {
             if (recovered != null) recovery.countResume(recovered);
             r.reply(Frames.subscribed(r.id(), r.hasId(), room, history.latest(), recovered));
             sub.settle(history.latest(), Boolean.TRUE.equals(recovered) ? replay.frames() : List.of());
+            Principal member = client.principal();
+            if (member != null) {
+              sub.joinLeave = joinLeave && RoomRights.canReadPresence(member, room, tracker.config().access(room));
+              tracker.joined(sub, r.session(), member);
+            }
           } catch (RuntimeException e) { // a bug: the room is left, not half-joined
             drop(client, sub);
             failed(r, "SUBSCRIBE", e);
@@ -244,7 +276,7 @@ final class Requests implements RequestHandler {
     Payload payload = payloadOf(p);
     checks.check(p.getRoom(), payload);
     String key = idempotencyKeyOf(p.getIdempotencyKey()); // before the rate: a refused publish costs no token
-    if (!principalOf(r).permissions().canPublish(p.getRoom())) {
+    if (!RoomRights.canPublish(principalOf(r), p.getRoom())) {
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + p.getRoom());
     }
     ClientState client = r.client();

@@ -1,7 +1,8 @@
 package io.roomcast.core;
 
 /**
- * What a room may be called: 1 to {@code maxLength} characters of {@code A-Z a-z 0-9 . _ - : @ = +}.
+ * What a room may be called: 1 to {@code maxLength} characters of {@code A-Z a-z 0-9 . _ - : @ = +}, and
+ * {@code $} as the first character (a session's own room, {@code $<session>}).
  * No slash, so a room name is one path segment of the HTTP API.
  * Braces are excluded on purpose: Redis Cluster hashes the text between them, and room keys wrap the
  * name in braces to keep a room's keys and channel in one slot.
@@ -21,7 +22,7 @@ final class RoomNames {
     }
     for (int i = 0; i < room.length(); i++) {
       char c = room.charAt(i);
-      if (!allowed(c)) {
+      if (!allowed(c) && !(c == '$' && i == 0)) {
         throw new RequestRejectedException(ErrorCode.BAD_REQUEST,
             "room name has a character outside A-Z a-z 0-9 . _ - : @ = + at index " + i);
       }

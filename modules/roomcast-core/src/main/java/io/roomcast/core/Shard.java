@@ -109,6 +109,6 @@ final class Shard {
     if (members == null) return 0;
     // Delivering never removes members synchronously (sessions close on a later task), so indexing is safe.
     for (int i = 0, n = members.size(); i < n; i++) members.get(i).deliver(frame, drain);
-    return members.size();
+    return frame.presenceBody != null ? 0 : members.size(); // a join or leave is no message delivery
   }
 }

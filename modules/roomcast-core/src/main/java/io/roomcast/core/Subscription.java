@@ -38,6 +38,12 @@ final class Subscription {
   private final Executor executor;
   /** Set when the client left the room or closed: late answers are ignored. */
   private boolean left;
+  /** Whether the client gets the room's joins and leaves (it asked, and may read the room's presence). */
+  boolean joinLeave;
+  /** Made by the node at connect (a personal or session room), not asked for by the client. */
+  boolean serverSide;
+  /** Told once when the subscription ends (presence: the member leaves); null when nothing listens. */
+  Runnable onLeave;
   /** Live frames held back while settling, repairing or replaying, oldest first; null while frames flow straight through. */
   private List<OutboundFrame> held = new ArrayList<>();
   /** The offset of the last message the client has in {@link #epoch} (sent, or before its settled position). */
@@ -66,10 +72,17 @@ final class Subscription {
   /** The client left the room (or closed): nothing more is sent, late answers are ignored. */
   void leave() {
     left = true;
+    Runnable r = onLeave;
+    onLeave = null;
+    if (r != null) r.run();
   }
 
   /** A live message of this room, in offset order; {@code drain} is the shard drain delivering it, or null. */
   void deliver(OutboundFrame frame, ShardDrain drain) {
+    if (frame.presenceBody != null) { // a join or leave: no offset, only for those who asked
+      if (joinLeave && !left) out.send(frame.presenceBody, drain);
+      return;
+    }
     if (held != null) {
       hold(frame);
       return;

@@ -33,6 +33,12 @@ final class Envelopes {
               : new Payload(e.getData().toByteArray(), false);
           return new Publication(room, payload, e.getOffset(), e.getEpoch(), e.getTimeMs());
         }
+        if (e.getDirect() && e.getOffset() == 0 && e.getPayloadCase() != Envelope.PayloadCase.PAYLOAD_NOT_SET) { // a $<session> room
+          Payload payload = e.getPayloadCase() == Envelope.PayloadCase.TEXT
+              ? new Payload(e.getTextBytes().toByteArray(), true)
+              : new Payload(e.getData().toByteArray(), false);
+          return new Publication(room, payload, Publication.NO_OFFSET, "", e.getTimeMs());
+        }
       } catch (InvalidProtocolBufferException notAnEnvelope) {
         // fall through: a binary payload that merely starts like an envelope
       }

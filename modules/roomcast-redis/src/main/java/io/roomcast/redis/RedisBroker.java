@@ -163,6 +163,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   @Override
   public CompletionStage<Publication> publish(String room, Payload payload, String idempotencyKey) {
     Objects.requireNonNull(payload, "payload");
+    if (io.roomcast.core.RoomRights.isSessionRoom(room)) return publishDirect(room, payload);
     String key = idempotencyKey == null || idempotencyKey.isEmpty() ? null : idempotencyKey;
     if (key != null && key.getBytes(StandardCharsets.UTF_8).length > RedisBrokerConfig.MAX_IDEMPOTENCY_KEY_BYTES) {
       return CompletableFuture.failedFuture(new IllegalArgumentException(
@@ -219,6 +220,38 @@ final class RedisBroker implements Broker, RedisLink.Sink {
         });
   }
 
+  /**
+   * A message to one connection's room ({@code $<session>}): one PUBLISH of an envelope without offset,
+   * nothing stored (direct.lua).
+   */
+  private CompletionStage<Publication> publishDirect(String room, Payload payload) {
+    if (closed) return closedStage();
+    long now = System.currentTimeMillis();
+    io.roomcast.protocol.v1.Envelope.Builder e = io.roomcast.protocol.v1.Envelope.newBuilder().setTimeMs(now).setDirect(true);
+    if (payload.text()) {
+      e.setTextBytes(com.google.protobuf.ByteString.copyFrom(payload.bytes()));
+    } else {
+      e.setData(com.google.protobuf.ByteString.copyFrom(payload.bytes()));
+    }
+    byte[] body = e.build().toByteArray();
+    byte[] envelope = new byte[Envelopes.MAGIC.length + body.length];
+    System.arraycopy(Envelopes.MAGIC, 0, envelope, 0, Envelopes.MAGIC.length);
+    System.arraycopy(body, 0, envelope, Envelopes.MAGIC.length, body.length);
+    byte[] sharded = ascii(config.topology() == RedisBrokerConfig.Topology.CLUSTER ? "1" : "0");
+    return run("publish to " + room, Script.DIRECT, new byte[][] {keys.channel(room)}, envelope, sharded)
+        .thenApply(reply -> new Publication(room, payload, Publication.NO_OFFSET, "", now));
+  }
+
+  /** Runs {@code script} once on the command connection, within the time limit and the circuit breaker (presence, direct messages). */
+  CompletionStage<List<Object>> run(String what, Script script, byte[][] scriptKeys, byte[]... args) {
+    if (closed) return closedStage();
+    return guard.once(what, () -> script.run(link().scripting(), scriptKeys, args));
+  }
+
+  RedisBrokerConfig config() {
+    return config;
+  }
+
   @Override
   public boolean available() {
     RedisLink l = link;
@@ -254,6 +287,15 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     BrokerListener l = listener;
     String room = keys.roomOf(channel);
     if (l == null || room == null || !wanted.containsKey(room)) return;
+    io.roomcast.core.PresenceEvent presence = RedisPresence.event(room, message);
+    if (presence != null) { // a join or leave from presence.lua: no offset, never in history
+      try {
+        l.onPresence(presence);
+      } catch (RuntimeException e) {
+        log.error("broker listener failed on a presence event of room {}", room, e);
+      }
+      return;
+    }
     Publication p = Envelopes.decode(room, message, System.currentTimeMillis());
     (p.hasOffset() ? receivedEnvelopes : receivedRaw).increment();
     try {

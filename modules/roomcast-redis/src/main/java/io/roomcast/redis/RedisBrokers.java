@@ -79,6 +79,18 @@ public final class RedisBrokers {
     }
   }
 
+  /**
+   * Presence in the same Redis as {@code broker} (made by {@link #create}), on its connections, time
+   * limit and circuit breaker; its joins and leaves reach nodes through the broker's room subscriptions.
+   *
+   * @param node this node's id: its members are kept alive by its refreshes, and expire without them
+   */
+  public static io.roomcast.core.Presence presence(Broker broker, String node, io.roomcast.core.PresenceConfig config,
+      MeterRegistry registry) {
+    if (!(broker instanceof RedisBroker redis)) throw new IllegalArgumentException("not a Redis broker: " + broker);
+    return new RedisPresence(redis, node, config, registry);
+  }
+
   private static Function<RedisLink.Sink, RedisLink> connector(RedisBrokerConfig config, ClientResources resources, byte[] probeChannel) {
     ClientOptions.Builder options = ClientOptions.builder();
     SocketOptions socket = SocketOptions.builder().connectTimeout(config.commandTimeout()).keepAlive(true).build();

@@ -13,5 +13,10 @@ final class RedisMetrics {
   /** Liveness probes through Redis and back; tag {@code outcome}: ok or failed (did not come back in time). */
   static final String PROBES = "roomcast.redis.probes";
 
+  /** Joins and leaves published on rooms' channels by this node's presence scripts. */
+  static final String PRESENCE_EVENTS = "roomcast.presence.events.published";
+  /** Presence scripts run per room by this node's refreshes; tag {@code op}: refresh (O(1)) or sync (the room's members of the node). */
+  static final String PRESENCE_CALLS = "roomcast.presence.refresh.calls";
+
   private RedisMetrics() {}
 }

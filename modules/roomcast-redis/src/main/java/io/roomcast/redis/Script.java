@@ -22,6 +22,8 @@ import java.util.concurrent.CompletionStage;
 final class Script {
   static final Script PUBLISH = load("publish.lua");
   static final Script HISTORY = load("history.lua");
+  static final Script PRESENCE = load("presence.lua");
+  static final Script DIRECT = load("direct.lua");
 
   private final String name;
   private final byte[] body;

@@ -81,6 +81,27 @@ class EnvelopesTest {
   }
 
   @Test
+  void aDirectEnvelopeIsAMessageWithoutOffset() {
+    byte[] wire = framed(Envelope.newBuilder().setText("just you").setTimeMs(42).setDirect(true).build());
+
+    io.roomcast.core.Publication p = Envelopes.decode("$n1-2", wire, 0);
+    assertThat(p.payload().asText()).isEqualTo("just you");
+    assertThat(p.hasOffset()).isFalse();
+    assertThat(p.timeMs()).isEqualTo(42);
+  }
+
+  @Test
+  void aJoinOrLeaveEnvelopeIsAPresenceEventAndAMessageIsNot() {
+    io.roomcast.protocol.v1.Member bob = io.roomcast.protocol.v1.Member.newBuilder().setUser("bob").setSession("n2-1").build();
+
+    assertThat(RedisPresence.event("chat", framed(Envelope.newBuilder().setJoin(bob).build())))
+        .isEqualTo(new io.roomcast.core.PresenceEvent("chat", true, io.roomcast.core.PresenceMember.fromProto(bob)));
+    assertThat(RedisPresence.event("chat", framed(Envelope.newBuilder().setLeave(bob).build())).join()).isFalse();
+    assertThat(RedisPresence.event("chat", framed(Envelope.newBuilder().setText("hi").setOffset(1).build()))).isNull();
+    assertThat(RedisPresence.event("chat", "hi".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isNull();
+  }
+
+  @Test
   void noTextCanStartWithTheMagicBytes() {
     // 0xC1 would be the lead byte of an overlong two-byte sequence: never valid UTF-8
     assertThat(Envelopes.isUtf8(Envelopes.MAGIC)).isFalse();

@@ -17,4 +17,13 @@ final class Brokers {
         settings.publishReplicas(), settings.idempotencyWindow(), settings.probeInterval(), settings.probeTimeout());
     return RedisBrokers.create(redis, registry);
   }
+
+  /** Presence in the same store as {@code broker}: its memory, or its Redis. */
+  static io.roomcast.core.Presence presenceFor(Broker broker, String nodeId, io.roomcast.core.PresenceConfig config,
+      MeterRegistry registry) {
+    if (broker instanceof MemoryBroker memory) {
+      return io.roomcast.core.MemoryPresence.forBroker(memory, config, System::currentTimeMillis, nodeId);
+    }
+    return RedisBrokers.presence(broker, nodeId, config, registry);
+  }
 }

@@ -126,7 +126,40 @@ final class ConfigLoader {
         c.bool("demo.ticker"),
         new DeflateSettings(d.bool("enabled"), d.intBetween("level", 1, 9), d.intAtLeast("min-size", 0), d.bool("context-takeover")),
         c.intAtLeast("io-threads", 0),
-        management(c.section("management"), c.intBetween("port", 0, 65535)));
+        management(c.section("management"), c.intBetween("port", 0, 65535)),
+        presence(c.section("presence")));
+  }
+
+  /** The values of roomcast.presence.access and of each rule's access. */
+  private static final Map<String, io.roomcast.core.PresenceAccess> PRESENCE_ACCESS = new LinkedHashMap<>();
+
+  static {
+    PRESENCE_ACCESS.put("subscribers", io.roomcast.core.PresenceAccess.SUBSCRIBERS);
+    PRESENCE_ACCESS.put("api", io.roomcast.core.PresenceAccess.API);
+    PRESENCE_ACCESS.put("off", io.roomcast.core.PresenceAccess.OFF);
+  }
+
+  private static PresenceSettings presence(ConfigReader p) {
+    Duration refresh = p.durationAtLeast("refresh-interval", Duration.ofMillis(10));
+    Duration ttl = p.duration("ttl");
+    if (ttl.compareTo(refresh.multipliedBy(2)) < 0) {
+      throw p.bad("ttl", "must be at least twice " + p.key("refresh-interval") + " (" + p.string("refresh-interval") + ")",
+          p.string("ttl"));
+    }
+    Map<String, io.roomcast.core.PresenceAccess> byPrefix = new HashMap<>();
+    List<? extends Config> rules = p.objects("rooms", "{ prefix, access }");
+    for (int i = 0; i < rules.size(); i++) {
+      ConfigReader rule = new ConfigReader(rules.get(i), p.key("rooms") + "[" + i + "]");
+      for (String k : rules.get(i).root().keySet()) {
+        if (!List.of("prefix", "access").contains(k)) throw new IllegalArgumentException("unknown setting " + rule.key(k));
+      }
+      String prefix = rule.string("prefix");
+      if (prefix.isEmpty()) throw rule.bad("prefix", "must not be empty", "\"\"");
+      if (byPrefix.put(prefix, rule.oneOf("access", PRESENCE_ACCESS)) != null) throw rule.bad("prefix", "must name a prefix once", prefix);
+    }
+    io.roomcast.core.PresenceConfig config = new io.roomcast.core.PresenceConfig(p.durationAtLeast("grace", Duration.ZERO), ttl, refresh,
+        p.intAtLeast("max-members", 0), p.oneOf("access", PRESENCE_ACCESS), byPrefix);
+    return new PresenceSettings(config, p.intAtLeast("max-info-bytes", 0));
   }
 
   /** The management port: a token is required unless it binds a loopback address. */

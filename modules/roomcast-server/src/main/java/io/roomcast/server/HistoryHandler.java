@@ -39,7 +39,7 @@ final class HistoryHandler implements HttpHandler {
     String room = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("room");
     Principal principal = credentials.check(exchange);
     if (principal == null) return; // answered 401
-    if (!principal.permissions().canSubscribe(room)) {
+    if (!io.roomcast.core.RoomRights.canSubscribe(principal, room)) {
       PublishHandler.fail(exchange, ErrorCode.FORBIDDEN, "not allowed to read " + room);
       return;
     }

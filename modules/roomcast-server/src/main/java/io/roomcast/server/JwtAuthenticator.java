@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * Verifies JWTs signed with HS256, RS256 or ES256 against the configured keys and JWKS, and reads
  * the rooms a user may use from the {@code roomcast} claim:
  * <pre>{"sub":"alice","exp":1790000000,"roomcast":{"subscribe":["lobby","team-7:*"],"publish":["team-7:chat"]}}</pre>
- * A token without the claim grants no room. Thread-safe; verification never waits on the network or
+ * A token without the claim grants no room. Its optional {@code info} object (the {@code roomcast.info}
+ * claim, at most {@code maxInfoBytes} of JSON) is what presence shows of the user to the rooms' members. Thread-safe; verification never waits on the network or
  * a file: a JWKS is held in memory and fetched again in the background ({@link JwksRefresher}).
  */
 final class JwtAuthenticator implements Authenticator {
@@ -54,8 +55,15 @@ final class JwtAuthenticator implements Authenticator {
   private final ScheduledExecutorService jwksThread;
   private final Optional<Principal> anonymous;
   private final long clockSkewSeconds;
+  /** The largest roomcast.info a token may carry, in bytes of JSON. */
+  private final int maxInfoBytes;
 
   JwtAuthenticator(AuthConfig config) {
+    this(config, PresenceSettings.DEFAULT_MAX_INFO_BYTES);
+  }
+
+  JwtAuthenticator(AuthConfig config, int maxInfoBytes) {
+    this.maxInfoBytes = maxInfoBytes;
     List<JWK> keys = Keys.load(config);
     if (config.jwks().isPresent()) {
       Callable<JWKSet> fetch = fetcher(config.jwks().get()); // first: a bad location fails before a thread starts
@@ -102,7 +110,26 @@ final class JwtAuthenticator implements Authenticator {
       throw new InvalidTokenException("cannot verify the signature");
     }
     Instant expiry = claims.getExpirationTime().toInstant().plusSeconds(clockSkewSeconds);
-    return new Principal(claims.getSubject(), rooms(claims), Optional.of(expiry));
+    return new Principal(claims.getSubject(), rooms(claims), Optional.of(expiry), info(claims));
+  }
+
+  /** The {@code roomcast.info} object, bounded in size; null when the token has none. */
+  private com.google.protobuf.Struct info(JWTClaimsSet claims) throws InvalidTokenException {
+    if (!(claims.getClaim(ROOMS_CLAIM) instanceof Map<?, ?> map) || map.get("info") == null) return null;
+    if (!(map.get("info") instanceof Map<?, ?> info)) throw new InvalidTokenException(ROOMS_CLAIM + ".info is not an object");
+    @SuppressWarnings("unchecked")
+    String json = com.nimbusds.jose.util.JSONObjectUtils.toJSONString((Map<String, ?>) info);
+    int bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > maxInfoBytes) {
+      throw new InvalidTokenException(ROOMS_CLAIM + ".info is " + bytes + " bytes of JSON, over the limit of " + maxInfoBytes);
+    }
+    com.google.protobuf.Struct.Builder struct = com.google.protobuf.Struct.newBuilder();
+    try {
+      com.google.protobuf.util.JsonFormat.parser().merge(json, struct);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new InvalidTokenException(ROOMS_CLAIM + ".info is not a JSON object");
+    }
+    return struct.build();
   }
 
   private static RoomPermissions rooms(JWTClaimsSet claims) throws InvalidTokenException {

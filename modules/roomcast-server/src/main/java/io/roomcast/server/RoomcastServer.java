@@ -70,9 +70,11 @@ public final class RoomcastServer implements AutoCloseable {
   /** Starts a node on {@code broker} (which it owns and closes) and listens. */
   public static RoomcastServer start(ServerConfig config, Broker broker, MeterRegistry registry) {
     SecurityConfig security = config.security();
-    Authenticator authenticator = security.auth().keysConfigured() ? new JwtAuthenticator(security.auth()) : Authenticator.open();
+    Authenticator authenticator = security.auth().keysConfigured()
+        ? new JwtAuthenticator(security.auth(), config.presence().maxInfoBytes()) : Authenticator.open();
     Node node = Node.start(config.node(), broker, registry, new NodeSecurity(authenticator, security.publishRate(),
-        security.auth().authenticationTimeout(), security.subscribeRate()));
+        security.auth().authenticationTimeout(), security.subscribeRate()),
+        Brokers.presenceFor(broker, config.node().nodeId(), config.presence().config(), registry), config.presence().config());
     Undertow management = null;
     try {
       RoomcastServer[] self = new RoomcastServer[1];
@@ -152,6 +154,8 @@ public final class RoomcastServer implements AutoCloseable {
         .post("/api/v1/rooms/{room}/messages", new PublishHandler(node, credentials,
             new ApiPublishRate(config.security().apiPublishRate(), registry)))
         .get("/api/v1/rooms/{room}/messages", new HistoryHandler(node, credentials))
+        .get("/api/v1/rooms/{room}/presence", new PresenceHandler(node, credentials, false))
+        .get("/api/v1/rooms/{room}/presence/stats", new PresenceHandler(node, credentials, true))
         .get("/healthz", ex -> text(ex, StatusCodes.OK, "ok"))
         .get("/readyz", readiness(node))
         // Everything else: the demo page and the bundled JavaScript client, from the jar's web/ folder.

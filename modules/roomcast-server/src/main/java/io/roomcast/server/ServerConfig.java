@@ -16,10 +16,11 @@ import java.util.Optional;
  * @param deflate permessage-deflate negotiation and compression
  * @param ioThreads Undertow I/O threads (each owns a shard of the connections); 0 for one per core
  * @param management the management port ({@code /admin/*}, {@code /metrics})
+ * @param presence who is in each room: grace, ttl, limits and rights
  */
 public record ServerConfig(String host, int port, Duration closeTimeout, Duration drainWindow, BrokerSettings broker,
     NodeConfig node, SecurityConfig security, boolean demoTicker, DeflateSettings deflate, int ioThreads,
-    ManagementSettings management) {
+    ManagementSettings management, PresenceSettings presence) {
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -35,6 +36,20 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
     Objects.requireNonNull(deflate, "deflate");
     if (ioThreads < 0) throw new IllegalArgumentException("ioThreads must not be negative: " + ioThreads);
     Objects.requireNonNull(management, "management");
+    Objects.requireNonNull(presence, "presence");
+  }
+
+  /** The default presence settings. */
+  public ServerConfig(String host, int port, Duration closeTimeout, Duration drainWindow, BrokerSettings broker,
+      NodeConfig node, SecurityConfig security, boolean demoTicker, DeflateSettings deflate, int ioThreads,
+      ManagementSettings management) {
+    this(host, port, closeTimeout, drainWindow, broker, node, security, demoTicker, deflate, ioThreads, management,
+        PresenceSettings.defaults());
+  }
+
+  public ServerConfig withPresence(PresenceSettings newPresence) {
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, security, demoTicker, deflate, ioThreads, management,
+        newPresence);
   }
 
   /** The defaults of reference.conf on a free loopback port: for tests and embedding. */
@@ -46,27 +61,27 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
 
   public ServerConfig withManagement(ManagementSettings newManagement) {
     return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, security, demoTicker, deflate, ioThreads,
-        newManagement);
+        newManagement, presence);
   }
 
   public ServerConfig withPort(int newPort) {
-    return new ServerConfig(host, newPort, closeTimeout, drainWindow, broker, node, security, demoTicker, deflate, ioThreads, management);
+    return new ServerConfig(host, newPort, closeTimeout, drainWindow, broker, node, security, demoTicker, deflate, ioThreads, management, presence);
   }
 
   public ServerConfig withDrainWindow(Duration window) {
-    return new ServerConfig(host, port, closeTimeout, window, broker, node, security, demoTicker, deflate, ioThreads, management);
+    return new ServerConfig(host, port, closeTimeout, window, broker, node, security, demoTicker, deflate, ioThreads, management, presence);
   }
 
   public ServerConfig withRedis(String uri) {
     BrokerSettings redis = broker.withRedis(uri);
-    return new ServerConfig(host, port, closeTimeout, drainWindow, redis, node, security, demoTicker, deflate, ioThreads, management);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, redis, node, security, demoTicker, deflate, ioThreads, management, presence);
   }
 
   public ServerConfig withNode(NodeConfig newNode) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, newNode, security, demoTicker, deflate, ioThreads, management);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, newNode, security, demoTicker, deflate, ioThreads, management, presence);
   }
 
   public ServerConfig withSecurity(SecurityConfig newSecurity) {
-    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, newSecurity, demoTicker, deflate, ioThreads, management);
+    return new ServerConfig(host, port, closeTimeout, drainWindow, broker, node, newSecurity, demoTicker, deflate, ioThreads, management, presence);
   }
 }

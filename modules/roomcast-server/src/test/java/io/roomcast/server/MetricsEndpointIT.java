@@ -49,7 +49,9 @@ class MetricsEndpointIT {
       assertThat(value(body, "roomcast_delivery_latency_seconds_count", "")).hasValue(5);
       assertThat(value(body, "roomcast_delivery_latency_seconds_bucket", "le=\"+Inf\"")).hasValue(5);
       assertThat(value(body, "roomcast_broker_publish_seconds_count", "outcome=\"ok\"")).hasValue(5);
-      assertThat(value(body, "roomcast_broker_subscriptions", "")).hasValue(1);
+      // the room, and each connection's own room $<session> (docs/protocol.md, personal rooms)
+      assertThat(value(body, "roomcast_broker_subscriptions", "")).hasValue(3);
+      assertThat(value(body, "roomcast_presence_members", "")).hasValue(1);
       assertThat(value(body, "roomcast_bytes_sent_bytes_total", "layer=\"message\"").orElse(0)).isGreaterThan(0);
       assertThat(value(body, "roomcast_bytes_received_bytes_total", "layer=\"message\"").orElse(0)).isGreaterThan(0);
       assertThat(value(body, "roomcast_outbound_queued_bytes", "")).isPresent();

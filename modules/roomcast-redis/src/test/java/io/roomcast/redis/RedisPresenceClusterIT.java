@@ -1,0 +1,31 @@
+package io.roomcast.redis;
+
+import io.roomcast.core.Presence;
+import io.roomcast.core.PresenceConfig;
+import io.roomcast.core.PresenceContract;
+import io.roomcast.core.PresenceEvent;
+import io.roomcast.testkit.ClusterRedis;
+import io.roomcast.testkit.TestRedis;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The presence contract on Redis (cluster): presence.lua, events on the rooms' channels, several nodes. */
+class RedisPresenceClusterIT extends PresenceContract {
+  private static ClusterRedis redis;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = TestRedis.cluster();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    if (redis != null) redis.close();
+  }
+
+  @Override
+  protected Presence newNode(String node, PresenceConfig config, Consumer<PresenceEvent> events, String... rooms) {
+    return PresenceNodes.node(redis.uri(), node, config, events, rooms);
+  }
+}
