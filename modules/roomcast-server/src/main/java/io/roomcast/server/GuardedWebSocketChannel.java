@@ -52,6 +52,12 @@ final class GuardedWebSocketChannel extends WebSocket13Channel {
   private ByteBuffer rawRest;
   /** The completion of that message. Guarded by this. */
   private Connection.WriteCompletion rawDone;
+  /**
+   * Whether Undertow's flush is running on this thread (its completions call back into the core,
+   * which may write again): a raw write then goes through Undertow, whose flush would otherwise
+   * suspend the socket's writes under a part-written raw message. Guarded by this.
+   */
+  private boolean undertowFlushing;
 
   GuardedWebSocketChannel(StreamConnection channel, ByteBufferPool pool, String url, String subprotocol,
       boolean extensionsSupported, ExtensionFunction extensions, Set<WebSocketChannel> peers, OptionMap options,
@@ -108,7 +114,7 @@ final class GuardedWebSocketChannel extends WebSocket13Channel {
     Throwable failure = null;
     synchronized (this) {
       StreamSinkChannel sink = getUnderlyingConnection().getSinkChannel();
-      if (rawRest != null || sink.isWriteResumed()) return false;
+      if (rawRest != null || undertowFlushing || sink.isWriteResumed()) return false;
       if (isCloseFrameSent() || isCloseFrameReceived() || isWritesBroken() || !sink.isOpen()) {
         failure = new ClosedChannelException(); // as Undertow refuses a message after a close frame
       } else {
@@ -147,7 +153,7 @@ final class GuardedWebSocketChannel extends WebSocket13Channel {
     Throwable failure = null;
     synchronized (this) {
       if (rawRest == null) {
-        super.flushSenders();
+        undertowFlush();
         return;
       }
       StreamSinkChannel sink = getUnderlyingConnection().getSinkChannel();
@@ -166,9 +172,22 @@ final class GuardedWebSocketChannel extends WebSocket13Channel {
     if (failure != null) {
       IoUtils.safeClose(this);
     } else {
-      super.flushSenders(); // what Undertow queued meanwhile (a pong, the close frame)
+      synchronized (this) {
+        undertowFlush(); // what Undertow queued meanwhile (a pong, the close frame)
+      }
     }
     complete(done, failure);
+  }
+
+  /** Undertow's own flush, flagged while it runs. Called holding this. */
+  private void undertowFlush() {
+    boolean outer = !undertowFlushing;
+    undertowFlushing = true;
+    try {
+      super.flushSenders();
+    } finally {
+      if (outer) undertowFlushing = false;
+    }
   }
 
   /** The channel closed: a part-written raw message fails. */
