@@ -34,6 +34,12 @@ final class UndertowConnection implements Connection {
   private final FrameDeflater deflater;
   /** The channel when messages go straight to its socket ({@link GuardedWebSocketChannel#writeMessage}); null: through Undertow. */
   private final GuardedWebSocketChannel lean;
+  /**
+   * Whether the upgrade has finished with the socket: onConnect runs inside the HTTP response's
+   * flush, which still owns the sink's listeners, so messages written from there (the connected
+   * frame) go through Undertow; the lean path starts with the I/O thread's next task. I/O thread only.
+   */
+  private boolean upgraded;
 
   /**
    * @param remoteAddress the client's address after trusted proxies, for logs
@@ -48,6 +54,7 @@ final class UndertowConnection implements Connection {
     this.closeTimeout = closeTimeout;
     this.deflater = deflater;
     this.lean = channel instanceof GuardedWebSocketChannel g && LEAN_WRITES && !perConnectionDeflate(channel) ? g : null;
+    if (lean != null) ioThread.execute(() -> upgraded = true);
   }
 
   /** Whether messages are framed here and written straight to the socket (true unless {@code -Droomcast.lean-writes=false}). */
@@ -80,7 +87,7 @@ final class UndertowConnection implements Connection {
   @Override
   public void write(List<WireFrame> wire, WriteCompletion done) {
     List<byte[]> pieces = deflater != null ? deflater.message(wire) : null;
-    if (lean != null) {
+    if (lean != null && upgraded) {
       ByteBuffer frame = ServerFrames.frame(format.binary() ? ServerFrames.OPCODE_BINARY : ServerFrames.OPCODE_TEXT,
           pieces != null, pieces != null ? pieces : bytesOf(wire));
       if (lean.writeMessage(frame, done)) return;
