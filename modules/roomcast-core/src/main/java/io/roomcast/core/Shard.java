@@ -28,6 +28,8 @@ final class Shard {
   private final ConcurrentLinkedQueue<OutboundFrame> inbox = new ConcurrentLinkedQueue<>();
   /** Whether a drain task is queued on {@link #executor} and has not yet started taking from the inbox. */
   private final AtomicBoolean drainQueued = new AtomicBoolean();
+  /** {@link #drain} as a task, made once: an offer allocates nothing. */
+  private final Runnable drainTask = this::drain;
   /** The drain in progress, handed down with each delivery; reused, as drains on one thread never overlap. */
   private final ShardDrain drain = new ShardDrain();
   /** Where deliveries are counted, once per drain. */
@@ -73,15 +75,18 @@ final class Shard {
 
   /**
    * A publication of {@code frame.room} for this shard's members; called from any thread. The drain
-   * runs at once, or after the write delay, gathering whatever arrived meanwhile.
+   * runs at once, or after the write delay, gathering whatever arrived meanwhile. This is the
+   * publication's one hand-off to the I/O thread: one task per busy period, not per publication, and
+   * XNIO wakes the thread's selector only when it is blocked in it (a thread already running takes
+   * the task with no system call).
    */
   void offer(OutboundFrame frame) {
     inbox.add(frame);
     if (!drainQueued.compareAndSet(false, true)) return;
     if (delayMillis == 0) {
-      executor.execute(this::drain);
+      executor.execute(drainTask);
     } else {
-      scheduler.schedule(() -> executor.execute(this::drain), delayMillis, TimeUnit.MILLISECONDS);
+      scheduler.schedule(() -> executor.execute(drainTask), delayMillis, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.roomcast.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.roomcast.core.Connection;
 import io.roomcast.core.MetricNames;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.protocol.framed.FrameHeaderData;
@@ -13,11 +14,14 @@ import io.undertow.websockets.extensions.ExtensionFunction;
 import java.io.IOException;
 import java.io.UnsupportedEncodingException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.OptionMap;
+import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
+import org.xnio.channels.StreamSinkChannel;
 
 /**
  * Undertow's WebSocket channel with two corrections for hostile peers: a frame whose header declares
@@ -25,6 +29,15 @@ import org.xnio.StreamConnection;
  * wait for the payload, so a 100 MB header held the connection), and a protocol violation closes
  * with 1002 as RFC 6455 says (Undertow answers 1003). Each is counted in
  * {@code roomcast.frames.malformed}.
+ *
+ * <p>It also carries roomcast's lean write path ({@link #writeMessage}): a whole message, framed by
+ * {@link ServerFrames}, written straight to the socket in one call, with no frame channel, priority
+ * queue or listener per message. Undertow still writes its own frames (close, pong, and messages
+ * sent through it) to the same socket; the two never interleave because both write under this
+ * channel's lock, a raw message is written only when Undertow has nothing part-written (it keeps
+ * the socket's writes resumed until its frames are out), and Undertow's flushes wait
+ * ({@link #flushSenders}) while a raw message is part-written. Nothing is written raw once a close
+ * frame was queued or received.
  */
 final class GuardedWebSocketChannel extends WebSocket13Channel {
   private static final Logger log = LoggerFactory.getLogger(GuardedWebSocketChannel.class);
@@ -35,6 +48,16 @@ final class GuardedWebSocketChannel extends WebSocket13Channel {
   private PartialFrame partial;
   /** Whether a broken input was already counted here, so the receive listener does not count it again. */
   private volatile boolean counted;
+  /** The unsent rest of a message {@link #writeMessage} wrote part of; null when none. Guarded by this. */
+  private ByteBuffer rawRest;
+  /** The completion of that message. Guarded by this. */
+  private Connection.WriteCompletion rawDone;
+  /**
+   * Whether Undertow's flush is running on this thread (its completions call back into the core,
+   * which may write again): a raw write then goes through Undertow, whose flush would otherwise
+   * suspend the socket's writes under a part-written raw message. Guarded by this.
+   */
+  private boolean undertowFlushing;
 
   GuardedWebSocketChannel(StreamConnection channel, ByteBufferPool pool, String url, String subprotocol,
       boolean extensionsSupported, ExtensionFunction extensions, Set<WebSocketChannel> peers, OptionMap options,
@@ -42,6 +65,7 @@ final class GuardedWebSocketChannel extends WebSocket13Channel {
     super(channel, pool, url, subprotocol, false, extensionsSupported, extensions, peers, options);
     this.maxFrameBytes = maxFrameBytes;
     this.registry = registry;
+    addCloseTask(ch -> abandonRaw());
   }
 
   boolean counted() {
@@ -74,6 +98,116 @@ final class GuardedWebSocketChannel extends WebSocket13Channel {
     PartialFrame done = partial;
     partial = null;
     return done;
+  }
+
+  /**
+   * Writes {@code frame} (a whole WebSocket frame, header included, e.g. from {@link ServerFrames})
+   * to the socket now; {@code done} runs when the socket has taken all of it, at once if it takes it
+   * in this call. Call on the I/O thread. The frame's bytes are copied before this returns if they
+   * cannot all be written now, so the caller may reuse its buffer.
+   *
+   * @return false, having written nothing, when Undertow has bytes of its own waiting for the socket
+   *     (or a raw message is still part-written): send the message through Undertow instead, which
+   *     queues it behind them
+   */
+  boolean writeMessage(ByteBuffer frame, Connection.WriteCompletion done) {
+    Throwable failure = null;
+    synchronized (this) {
+      StreamSinkChannel sink = getUnderlyingConnection().getSinkChannel();
+      if (rawRest != null || undertowFlushing || sink.isWriteResumed()) return false;
+      if (isCloseFrameSent() || isCloseFrameReceived() || isWritesBroken() || !sink.isOpen()) {
+        failure = new ClosedChannelException(); // as Undertow refuses a message after a close frame
+      } else {
+        try {
+          if (!push(sink, frame)) {
+            rawRest = ByteBuffer.allocate(frame.remaining()).put(frame).flip();
+            rawDone = done;
+            sink.resumeWrites(); // the socket's write listener calls flushSenders, which goes on with it
+            return true;
+          }
+        } catch (IOException e) {
+          failure = e;
+        }
+      }
+    }
+    if (failure != null) IoUtils.safeClose(this);
+    done.done(failure);
+    return true;
+  }
+
+  /** Writes as much of {@code b} as the socket takes. @return true when all of it left (the conduits flushed too) */
+  private static boolean push(StreamSinkChannel sink, ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) {
+      if (sink.write(b) <= 0) return false;
+    }
+    return sink.flush();
+  }
+
+  /**
+   * Undertow's flush of its own frames, run when the socket can take more: a part-written raw
+   * message goes on first, and Undertow's frames follow only once it is out.
+   */
+  @Override
+  protected void flushSenders() {
+    Connection.WriteCompletion done;
+    Throwable failure = null;
+    synchronized (this) {
+      if (rawRest == null) {
+        undertowFlush();
+        return;
+      }
+      StreamSinkChannel sink = getUnderlyingConnection().getSinkChannel();
+      try {
+        if (!push(sink, rawRest)) {
+          sink.resumeWrites();
+          return;
+        }
+      } catch (IOException e) {
+        failure = e;
+      }
+      done = rawDone;
+      rawRest = null;
+      rawDone = null;
+    }
+    if (failure != null) {
+      IoUtils.safeClose(this);
+    } else {
+      synchronized (this) {
+        undertowFlush(); // what Undertow queued meanwhile (a pong, the close frame)
+      }
+    }
+    complete(done, failure);
+  }
+
+  /** Undertow's own flush, flagged while it runs. Called holding this. */
+  private void undertowFlush() {
+    boolean outer = !undertowFlushing;
+    undertowFlushing = true;
+    try {
+      super.flushSenders();
+    } finally {
+      if (outer) undertowFlushing = false;
+    }
+  }
+
+  /** The channel closed: a part-written raw message fails. */
+  private void abandonRaw() {
+    Connection.WriteCompletion done;
+    synchronized (this) {
+      done = rawDone;
+      rawRest = null;
+      rawDone = null;
+    }
+    if (done != null) complete(done, new ClosedChannelException());
+  }
+
+  /** Runs {@code done} on the I/O thread (at once when already there), as the core expects. */
+  private void complete(Connection.WriteCompletion done, Throwable failure) {
+    if (Thread.currentThread() == getIoThread()) {
+      done.done(failure);
+    } else {
+      getIoThread().execute(() -> done.done(failure));
+    }
   }
 
   @Override

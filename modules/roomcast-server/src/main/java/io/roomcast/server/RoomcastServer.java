@@ -69,6 +69,11 @@ public final class RoomcastServer implements AutoCloseable {
 
   /** Starts a node on {@code broker} (which it owns and closes) and listens. */
   public static RoomcastServer start(ServerConfig config, Broker broker, MeterRegistry registry) {
+    return start(config, broker, registry, Warmup.fromSystemProperty());
+  }
+
+  /** As {@link #start(ServerConfig, Broker, MeterRegistry)}, warming up with {@code warmup} before /readyz turns 200. */
+  static RoomcastServer start(ServerConfig config, Broker broker, MeterRegistry registry, Warmup warmup) {
     SecurityConfig security = config.security();
     Authenticator authenticator = security.auth().keysConfigured()
         ? new JwtAuthenticator(security.auth(), config.presence().maxInfoBytes()) : Authenticator.open();
@@ -93,11 +98,12 @@ public final class RoomcastServer implements AutoCloseable {
           .setPort(config.port())
           .setHost(config.host())
           .setUseProxyProtocol(security.proxies().proxyProtocol());
+      if (warmup.enabled()) WARMING.add(node);
       Undertow.Builder builder = Undertow.builder()
           // Slowloris: a request (the handshake) must arrive whole in time, and an idle HTTP connection is closed.
           .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, handshakeTimeoutMs)
           .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, handshakeTimeoutMs)
-          .setHandler(routes(config, node, registry, authenticator));
+          .setHandler(routes(config, node, registry, authenticator, warmup));
       if (config.ioThreads() > 0) builder.setIoThreads(config.ioThreads());
       if (security.tls().isPresent()) {
         TlsConfig tls = security.tls().get();
@@ -108,6 +114,11 @@ public final class RoomcastServer implements AutoCloseable {
       }
       Undertow undertow = builder.addListener(listener).build();
       undertow.start();
+      try {
+        warmup.run(node, boundPort(undertow)); // before /readyz turns 200: the JIT compiles the hot paths first
+      } finally {
+        WARMING.remove(node);
+      }
       RoomcastServer server = new RoomcastServer(undertow, management, node, authenticator, config.drainWindow(),
           config.demoTicker() ? DemoTicker.start(node) : null);
       self[0] = server;
@@ -122,7 +133,8 @@ public final class RoomcastServer implements AutoCloseable {
     }
   }
 
-  private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry, Authenticator authenticator) {
+  private static HttpHandler routes(ServerConfig config, Node node, MeterRegistry registry, Authenticator authenticator,
+      Warmup warmup) {
     Set<String> subprotocols = new LinkedHashSet<>();
     Arrays.stream(WireFormat.values()).forEach(f -> subprotocols.add(f.subprotocol()));
     Set<Handshake> handshakes = Set.of(new GuardedHandshake(subprotocols, config.node().limits().maxMessageBytes(), registry));
@@ -133,7 +145,7 @@ public final class RoomcastServer implements AutoCloseable {
           deflate.shared(), FrameDeflater::compressions).register(registry);
     }
     WebSocketProtocolHandshakeHandler upgrade = new WebSocketProtocolHandshakeHandler(handshakes,
-        new WebSocketEndpoint(node, registry, config.closeTimeout(), deflate == null ? null : deflate.shared()),
+        new WebSocketEndpoint(node, registry, config.closeTimeout(), deflate == null ? null : deflate.shared(), warmup),
         RoomcastServer::upgradeRequired);
     if (deflate != null) upgrade.addExtension(deflate);
     HttpHandler guarded = new HandshakeGuard(upgrade,
@@ -176,10 +188,13 @@ public final class RoomcastServer implements AutoCloseable {
     };
   }
 
-  /** {@code GET /readyz}: 200 while the node takes clients, 503 while it drains or its broker is away. */
+  /** Nodes still warming up ({@link Warmup}): not ready yet, on either port. */
+  private static final java.util.Set<Node> WARMING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** {@code GET /readyz}: 200 while the node takes clients, 503 while it warms up, drains or its broker is away. */
   static HttpHandler readiness(Node node) {
     return ex -> {
-      if (node.ready()) {
+      if (node.ready() && !WARMING.contains(node)) {
         text(ex, StatusCodes.OK, "ready");
       } else {
         text(ex, StatusCodes.SERVICE_UNAVAILABLE, "not ready");

@@ -32,6 +32,14 @@ final class UndertowConnection implements Connection {
   private final Duration closeTimeout;
   /** The node's shared deflater if this client negotiated permessage-deflate in the shared mode; else null. */
   private final FrameDeflater deflater;
+  /** The channel when messages go straight to its socket ({@link GuardedWebSocketChannel#writeMessage}); null: through Undertow. */
+  private final GuardedWebSocketChannel lean;
+  /**
+   * Whether the upgrade has finished with the socket: onConnect runs inside the HTTP response's
+   * flush, which still owns the sink's listeners, so messages written from there (the connected
+   * frame) go through Undertow; the lean path starts with the I/O thread's next task. I/O thread only.
+   */
+  private boolean upgraded;
 
   /**
    * @param remoteAddress the client's address after trusted proxies, for logs
@@ -45,6 +53,16 @@ final class UndertowConnection implements Connection {
     this.remoteAddress = remoteAddress != null ? remoteAddress : String.valueOf(channel.getSourceAddress());
     this.closeTimeout = closeTimeout;
     this.deflater = deflater;
+    this.lean = channel instanceof GuardedWebSocketChannel g && LEAN_WRITES && !perConnectionDeflate(channel) ? g : null;
+    if (lean != null) ioThread.execute(() -> upgraded = true);
+  }
+
+  /** Whether messages are framed here and written straight to the socket (true unless {@code -Droomcast.lean-writes=false}). */
+  static final boolean LEAN_WRITES = Boolean.parseBoolean(System.getProperty("roomcast.lean-writes", "true"));
+
+  /** Undertow compresses each message of this channel itself (context takeover), so it must frame them too. */
+  private static boolean perConnectionDeflate(WebSocketChannel channel) {
+    return channel.getExtensionFunction() instanceof Deflate.Function f && !f.sharedMode();
   }
 
   @Override
@@ -68,14 +86,18 @@ final class UndertowConnection implements Connection {
    */
   @Override
   public void write(List<WireFrame> wire, WriteCompletion done) {
-    if (deflater != null) {
-      List<byte[]> pieces = deflater.message(wire);
-      if (pieces != null) {
-        writeCompressed(pieces, done);
-        return;
-      }
+    List<byte[]> pieces = deflater != null ? deflater.message(wire) : null;
+    if (lean != null && upgraded) {
+      ByteBuffer frame = ServerFrames.frame(format.binary() ? ServerFrames.OPCODE_BINARY : ServerFrames.OPCODE_TEXT,
+          pieces != null, pieces != null ? pieces : bytesOf(wire));
+      if (lean.writeMessage(frame, done)) return;
+      // Undertow has frames of its own waiting for the socket: this message goes behind them, through it.
     }
-    writePlain(bytesOf(wire), done);
+    if (pieces != null) {
+      writeCompressed(pieces, done);
+    } else {
+      writePlain(bytesOf(wire), done);
+    }
   }
 
   /** The frames' bytes as a view, not a copy: this runs once per write, on the delivery path. */

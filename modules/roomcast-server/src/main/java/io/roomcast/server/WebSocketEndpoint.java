@@ -3,6 +3,7 @@ package io.roomcast.server;
 import io.roomcast.core.Disconnect;
 import io.roomcast.core.MetricNames;
 import io.roomcast.core.Node;
+import io.roomcast.core.Principal;
 import io.roomcast.core.Session;
 import io.roomcast.protocol.WireFormat;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,12 +30,15 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
   private final Duration closeTimeout;
   /** The node's shared deflater for clients that negotiate permessage-deflate, or null (off, or per connection). */
   private final FrameDeflater deflater;
+  /** Recognises the node's own warm-up connections; null: none. */
+  private final Warmup warmup;
 
-  WebSocketEndpoint(Node node, MeterRegistry registry, Duration closeTimeout, FrameDeflater deflater) {
+  WebSocketEndpoint(Node node, MeterRegistry registry, Duration closeTimeout, FrameDeflater deflater, Warmup warmup) {
     this.node = node;
     this.registry = registry;
     this.closeTimeout = closeTimeout;
     this.deflater = deflater;
+    this.warmup = warmup;
   }
 
   /** Runs on the channel's I/O thread, which owns the session from now on. */
@@ -46,8 +50,9 @@ final class WebSocketEndpoint implements WebSocketConnectionCallback {
     boolean sharedDeflate = channel.getExtensionFunction() instanceof Deflate.Function f && f.sharedMode();
     UndertowConnection connection = new UndertowConnection(channel, format, closeTimeout, client, sharedDeflate ? deflater : null);
     // Behind the guard, the handshake's principal (null: a token is still due); without it, the node's anonymous one.
-    Session session = client != null
-        ? node.accept(connection, exchange.getAttachment(HandshakeGuard.PRINCIPAL))
+    Principal warming = warmup != null ? warmup.principalOf(exchange) : null;
+    Session session = warming != null ? node.accept(connection, warming)
+        : client != null ? node.accept(connection, exchange.getAttachment(HandshakeGuard.PRINCIPAL))
         : node.accept(connection);
     ConnectionLimiter.Slot slot = exchange.getAttachment(HandshakeGuard.SLOT);
     if (slot != null) channel.addCloseTask(ch -> slot.release());

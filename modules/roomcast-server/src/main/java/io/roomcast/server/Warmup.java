@@ -1,0 +1,197 @@
+package io.roomcast.server;
+
+import io.roomcast.core.Node;
+import io.roomcast.core.Payload;
+import io.roomcast.core.Principal;
+import io.roomcast.core.RoomPermissions;
+import io.roomcast.protocol.BinaryFrames;
+import io.roomcast.protocol.JsonFrames;
+import io.roomcast.protocol.WireFormat;
+import io.roomcast.protocol.v1.ClientFrame;
+import io.roomcast.protocol.v1.Publish;
+import io.roomcast.protocol.v1.Subscribe;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warm before ready: a fresh node drives its own hot paths with synthetic traffic over its own port
+ * (handshakes, sessions, subscribe, publishes through the broker and back, the shards' fan-out, the
+ * codecs of both wire formats, the lean writes) before {@code /readyz} turns 200, so the JIT has
+ * compiled them before real clients arrive. Its connections carry a per-process secret header,
+ * which gives them a principal limited to one room, {@value #ROOM}, so it works on nodes that
+ * require tokens too. With Redis the room keeps a short history like any room.
+ */
+final class Warmup {
+  private static final Logger log = LoggerFactory.getLogger(Warmup.class);
+  static final String HEADER = "X-Roomcast-Warmup";
+  static final String ROOM = "roomcast.warmup";
+  private static final int SUBSCRIBERS = 16;
+  /** Rounds run whatever the budget (each: 50 publications to every subscriber, one socket publish, one handshake). */
+  private static final int MIN_ROUNDS = 20;
+
+  /** Proves a handshake is this process's own warm-up; random per process, never logged. */
+  private final String secret;
+  private final Principal principal =
+      new Principal("roomcast-warmup", new RoomPermissions(List.of(ROOM), List.of(ROOM)), Optional.empty());
+  private final Duration budget;
+
+  /** @param budget how long the synthetic traffic runs (zero: no warm-up) */
+  Warmup(Duration budget) {
+    this.budget = budget;
+    byte[] b = new byte[16];
+    new SecureRandom().nextBytes(b);
+    this.secret = HexFormat.of().formatHex(b);
+  }
+
+  /** From {@code -Droomcast.warmup=<seconds>} (default 0: none; the deploy files turn it on). */
+  static Warmup fromSystemProperty() {
+    String s = System.getProperty("roomcast.warmup", "0").trim();
+    return new Warmup(Duration.ofMillis((long) (Double.parseDouble(s.replaceAll("s$", "")) * 1000)));
+  }
+
+  boolean enabled() {
+    return !budget.isZero();
+  }
+
+  /** The warm-up's principal when the handshake is one of its own; else null. */
+  Principal principalOf(WebSocketHttpExchange exchange) {
+    if (!enabled()) return null;
+    String presented = exchange.getRequestHeader(HEADER);
+    if (presented == null) return null;
+    return MessageDigest.isEqual(presented.getBytes(StandardCharsets.US_ASCII), secret.getBytes(StandardCharsets.US_ASCII))
+        ? principal : null;
+  }
+
+  /** Runs the synthetic traffic against {@code port} for the budget; never throws (a cold node is still a node). */
+  void run(Node node, int port) {
+    if (!enabled()) return;
+    long start = System.nanoTime();
+    long end = start + budget.toNanos();
+    long hardEnd = start + 3 * budget.toNanos(); // a starved machine still gets a ready node soon
+    List<Socket> sockets = new ArrayList<>();
+    List<Thread> readers = new ArrayList<>();
+    long published = 0;
+    int round = 0;
+    try {
+      for (int i = 0; i < SUBSCRIBERS; i++) {
+        WireFormat format = i % 4 == 3 ? WireFormat.JSON : WireFormat.PROTO;
+        Socket s = open(port, format);
+        sockets.add(s);
+        send(s, format, ClientFrame.newBuilder().setId(1).setSubscribe(Subscribe.newBuilder().setRoom(ROOM)).build());
+        Thread t = new Thread(() -> drain(s), "roomcast-warmup-reader-" + i);
+        t.setDaemon(true);
+        t.start();
+        readers.add(t);
+      }
+      byte[] payload = new byte[100];
+      while ((round < MIN_ROUNDS || System.nanoTime() < end) && System.nanoTime() < hardEnd) {
+        // Bursts through the broker (its round trip and the fan-out), a few over the sockets (the inbound path), and a handshake.
+        List<CompletableFuture<?>> acks = new ArrayList<>();
+        for (int k = 0; k < 50; k++) {
+          ThreadLocalRandom.current().nextBytes(payload);
+          acks.add(node.publish(principal, ROOM, k % 2 == 0 ? Payload.binary(payload.clone()) : Payload.text("warm-up " + k))
+              .toCompletableFuture());
+        }
+        Socket s = sockets.get(round % sockets.size());
+        WireFormat format = round % sockets.size() % 4 == 3 ? WireFormat.JSON : WireFormat.PROTO;
+        send(s, format, ClientFrame.newBuilder().setId(2 + round)
+            .setPublish(Publish.newBuilder().setRoom(ROOM).setText("warm-up")).build());
+        open(port, WireFormat.PROTO).close();
+        for (CompletableFuture<?> a : acks) a.exceptionally(e -> null).join();
+        published += acks.size() + 1;
+        round++;
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("warm-up stopped early: {}", e.toString());
+    } finally {
+      for (Socket s : sockets) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // closing anyway
+        }
+      }
+      for (Thread t : readers) {
+        try {
+          t.join(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    log.info("warmed up in {} ms: {} publications to {} connections", (System.nanoTime() - start) / 1_000_000, published,
+        SUBSCRIBERS);
+  }
+
+  private Socket open(int port, WireFormat format) throws IOException {
+    Socket s = new Socket();
+    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
+    s.setSoTimeout(5_000);
+    s.setTcpNoDelay(true);
+    String handshake = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: "
+        + format.subprotocol() + "\r\n" + HEADER + ": " + secret + "\r\n\r\n";
+    s.getOutputStream().write(handshake.getBytes(StandardCharsets.ISO_8859_1));
+    InputStream in = s.getInputStream();
+    int matched = 0;
+    while (matched < 4) { // the response head, up to its blank line
+      int b = in.read();
+      if (b < 0) throw new IOException("the node closed a warm-up handshake");
+      matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    return s;
+  }
+
+  /** One client frame as a masked WebSocket message. */
+  private static void send(Socket s, WireFormat format, ClientFrame frame) throws IOException {
+    byte[] payload = format.binary() ? BinaryFrames.encode(frame) : JsonFrames.encode(frame);
+    ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
+    f.write(0x80 | (format.binary() ? 0x2 : 0x1));
+    if (payload.length < 126) {
+      f.write(0x80 | payload.length);
+    } else {
+      f.write(0x80 | 126);
+      f.write(payload.length >>> 8);
+      f.write(payload.length);
+    }
+    byte[] mask = new byte[4];
+    ThreadLocalRandom.current().nextBytes(mask);
+    f.writeBytes(mask);
+    for (int i = 0; i < payload.length; i++) f.write(payload[i] ^ mask[i % 4]);
+    OutputStream out = s.getOutputStream();
+    synchronized (s) {
+      out.write(f.toByteArray());
+    }
+  }
+
+  /** Reads and drops whatever the node sends, until the socket closes. */
+  private static void drain(Socket s) {
+    byte[] buf = new byte[16 * 1024];
+    try {
+      InputStream in = s.getInputStream();
+      while (in.read(buf) >= 0) {
+        // dropped: the point is the node's work
+      }
+    } catch (IOException closed) {
+      // the warm-up is over
+    }
+  }
+}
