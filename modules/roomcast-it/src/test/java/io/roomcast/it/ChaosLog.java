@@ -2,6 +2,8 @@ package io.roomcast.it;
 
 import io.roomcast.client.ReceivedMessage;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -30,6 +32,8 @@ final class ChaosLog implements Consumer<ReceivedMessage> {
   final String room;
   /** Everything seen so far; appended by the client's threads, read by the checker after the run. */
   private final List<Event> events = new CopyOnWriteArrayList<>();
+  /** The ids of every message delivered, for quick look-ups while the run settles. */
+  private final Set<String> ids = ConcurrentHashMap.newKeySet();
 
   ChaosLog(String name, String room) {
     this.name = name;
@@ -43,6 +47,7 @@ final class ChaosLog implements Consumer<ReceivedMessage> {
 
   ChaosLog deliver(String id, String epoch, long offset) {
     events.add(new Delivered(id, epoch, offset, 0, 0));
+    ids.add(id);
     return this;
   }
 
@@ -59,6 +64,7 @@ final class ChaosLog implements Consumer<ReceivedMessage> {
   @Override
   public void accept(ReceivedMessage m) {
     events.add(new Delivered(m.textPayload(), m.epoch(), m.offset(), m.timeMs(), System.currentTimeMillis()));
+    ids.add(m.textPayload());
   }
 
   List<Event> events() {
@@ -67,14 +73,12 @@ final class ChaosLog implements Consumer<ReceivedMessage> {
 
   /** Whether the message with {@code id} arrived (in any epoch). */
   boolean delivered(String id) {
-    for (Event e : events) {
-      if (e instanceof Delivered d && d.id().equals(id)) return true;
-    }
-    return false;
+    return ids.contains(id);
   }
 
-  long deliveredCount() {
-    return events.stream().filter(e -> e instanceof Delivered).count();
+  /** Whether a reset was announced to this subscriber. */
+  boolean wasReset() {
+    return events.stream().anyMatch(e -> e instanceof Reset);
   }
 
   @Override
