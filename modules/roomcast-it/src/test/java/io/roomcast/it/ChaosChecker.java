@@ -83,14 +83,14 @@ final class ChaosChecker {
     String there = idAt.putIfAbsent(position, id);
     if (there != null && !there.equals(id) && reported.add(position)) {
       r.offsetsReused++;
-      r.violation("offset reused: " + position + " carried '" + there + "' and '" + id + "' (" + source + ")");
+      r.violation("offset reused", "offset reused: " + position + " carried '" + there + "' and '" + id + "' (" + source + ")");
     }
     String key = room + "\0" + epoch + "\0" + id;
     String at = whereIs.putIfAbsent(key, epoch + ":" + offset);
     if (at == null) r.positions.computeIfAbsent(room + "\0" + id, k -> new ArrayList<>()).add(epoch + ":" + offset);
     if (at != null && !at.equals(epoch + ":" + offset) && reported.add("twice " + key)) {
       r.storedTwice++;
-      r.violation("stored twice: '" + id + "' in " + room + " at " + at + " and " + epoch + ":" + offset + " of one epoch");
+      r.violation("stored twice", "stored twice: '" + id + "' in " + room + " at " + at + " and " + epoch + ":" + offset + " of one epoch");
     }
   }
 
@@ -106,21 +106,21 @@ final class ChaosChecker {
         offset = s.offset();
       } else if (e instanceof Reset s) {
         r.resets++;
-        if (s.offset() < 0) r.violation(log + ": refused its room (reset to -1) during the run");
+        if (s.offset() < 0) r.violation("refused", log + ": refused its room (reset to -1) during the run");
         epoch = s.epoch();
         offset = s.offset();
       } else if (e instanceof Delivered d) {
         r.delivered++;
         if (d.offset() == 0) continue; // injected without an offset: no order to judge
         if (epoch == null) {
-          r.violation(log + ": message " + d.epoch() + ":" + d.offset() + " before the subscription was confirmed");
+          r.violation("early message", log + ": message " + d.epoch() + ":" + d.offset() + " before the subscription was confirmed");
           epoch = d.epoch();
           offset = d.offset();
           continue;
         }
         if (!seen.add(d.epoch() + "\0" + d.id())) {
           r.duplicated++;
-          r.violation(log + ": duplicate '" + d.id() + "' at " + d.epoch() + ":" + d.offset());
+          r.violation("duplicate", log + ": duplicate '" + d.id() + "' at " + d.epoch() + ":" + d.offset());
           if (d.epoch().equals(epoch) && d.offset() <= offset) continue;
         } else if (!ids.add(d.id())) {
           r.redeliveredAfterReset++; // the same message again in another epoch: a retry after Redis lost the first
@@ -128,14 +128,14 @@ final class ChaosChecker {
         if (d.epoch().equals(epoch)) {
           if (d.offset() <= offset) {
             r.regressions++;
-            r.violation(log + ": regress, " + d.epoch() + ":" + d.offset() + " after " + offset);
+            r.violation("regress", log + ": regress, " + d.epoch() + ":" + d.offset() + " after " + offset);
           } else if (d.offset() > offset + 1) {
             r.silentGaps++;
-            r.violation(log + ": silent gap, " + epoch + ":" + (offset + 1) + ".." + (d.offset() - 1) + " never delivered nor announced");
+            r.violation("silent gap", log + ": silent gap, " + epoch + ":" + (offset + 1) + ".." + (d.offset() - 1) + " never delivered nor announced");
           }
         } else if (!(epoch.isEmpty() && offset == 0 && d.offset() == 1)) {
           r.silentEpochChanges++;
-          r.violation(log + ": silent epoch change from " + epoch + ":" + offset + " to " + d.epoch() + ":" + d.offset() + " without a reset");
+          r.violation("silent epoch change", log + ": silent epoch change from " + epoch + ":" + offset + " to " + d.epoch() + ":" + d.offset() + " without a reset");
         }
         epoch = d.epoch();
         offset = d.offset();
@@ -153,13 +153,13 @@ final class ChaosChecker {
       String what = seen.log + ": acknowledged '" + a.id() + "' (" + a.via() + ", " + where + ")";
       if (held) {
         r.lostSilently++;
-        r.violation(what + " is held by Redis but was never delivered");
+        r.violation("held, not delivered", what + " is held by Redis but was never delivered");
       } else if (seen.covers(where)) {
         r.lostAnnounced++;
-        if (durableAcks) r.violation(what + " was lost though publish-replicas >= 1");
+        if (durableAcks) r.violation("acked lost despite publish-replicas", what + " was lost though publish-replicas >= 1");
       } else {
         r.lostSilently++;
-        r.violation(what + " never delivered and no reset announced its loss");
+        r.violation("lost silently", what + " never delivered and no reset announced its loss");
       }
     }
     if (lost) r.lost++;

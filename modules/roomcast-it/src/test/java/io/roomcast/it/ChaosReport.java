@@ -2,12 +2,13 @@ package io.roomcast.it;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** The figures of a chaos run and what broke its rules, as {@link ChaosChecker} found them. */
 final class ChaosReport {
-  private static final int LISTED = 25;
+  private static final int LISTED = 4;
 
   long published;
   long acknowledged;
@@ -33,9 +34,12 @@ final class ChaosReport {
   /** Where each message was seen stored: room and id (joined by NUL) to its "epoch:offset"s. Filled by the checker. */
   final Map<String, List<String>> positions = new HashMap<>();
   private final List<String> violations = new ArrayList<>();
+  /** The violations by kind ("silent gap", "duplicate", ...), in the order first seen. */
+  private final Map<String, List<String>> byKind = new LinkedHashMap<>();
 
-  void violation(String what) {
+  void violation(String kind, String what) {
     violations.add(what);
+    byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(what);
   }
 
   List<String> violations() {
@@ -63,13 +67,16 @@ final class ChaosReport {
         percentile(replayLatenciesMs, 0.99), replayLatenciesMs.size());
   }
 
-  /** The figures and the first violations, for an assertion message. */
+  /** The figures, and for each kind of violation how many and the first few, for an assertion message. */
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder(figures());
     b.append("\n").append(violations.size()).append(" violations");
-    for (String v : violations.subList(0, Math.min(LISTED, violations.size()))) b.append("\n  ").append(v);
-    if (violations.size() > LISTED) b.append("\n  ...");
+    byKind.forEach((kind, list) -> {
+      b.append("\n ").append(list.size()).append(" x ").append(kind).append(':');
+      for (String v : list.subList(0, Math.min(LISTED, list.size()))) b.append("\n    ").append(v);
+      if (list.size() > LISTED) b.append("\n    ...");
+    });
     return b.toString();
   }
 }

@@ -187,7 +187,7 @@ final class ChaosRun implements AutoCloseable {
       // the checker names who misses what
     }
     ChaosReport report = new ChaosChecker(durableAcks).check(traffic.published, List.copyOf(traffic.acks), logs, held);
-    for (String s : stalls) report.violation(s);
+    for (String s : stalls) report.violation("stall", s);
     System.out.printf("chaos %s: %d s, %d subscribers in %d rooms, faults %s%n  %s; publish retries %d, given up %d, reconnects %d%n",
         name, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos), logs.size(), rooms.size(), faults,
         report.figures(), traffic.retries.get(), traffic.abandoned.get(), reconnects.get());
