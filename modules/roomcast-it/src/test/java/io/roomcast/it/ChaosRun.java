@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -44,6 +45,8 @@ final class ChaosRun implements AutoCloseable {
   /** A step that did not come about in time: reported with the checker's verdict. */
   private final List<String> stalls = new ArrayList<>();
   private final long startedNanos = System.nanoTime();
+  /** The restart of the node killed last; done when none is starting. */
+  private CompletableFuture<Void> restarting = CompletableFuture.completedFuture(null);
 
   ChaosRun(String name, ChaosCluster cluster) {
     this.name = name;
@@ -96,14 +99,19 @@ final class ChaosRun implements AutoCloseable {
     until(more + " more answers (to " + target + ")", WAIT, () -> traffic.answers.get() >= target);
   }
 
-  /** SIGKILLs node {@code i}, waits until its clients are back on the others, and starts it again. */
+  /**
+   * SIGKILLs node {@code i}, waits until its clients are back on the others, and starts it again in
+   * the background (the run goes on meanwhile); a node still starting from the last kill is waited for
+   * first, so that at most one node is down.
+   */
   void killNode(int i) throws InterruptedException {
+    restarting.join();
     NodeProcess victim = cluster.nodes.get(i % cluster.nodes.size());
     int before = reconnects.get();
     victim.kill();
     fault("SIGKILL " + victim.name);
     until("clients of " + victim.name + " reconnect", WAIT, () -> reconnects.get() > before);
-    victim.start();
+    restarting = CompletableFuture.runAsync(victim::start);
   }
 
   void fault(String what) {
@@ -151,6 +159,11 @@ final class ChaosRun implements AutoCloseable {
    */
   ChaosReport finish(ToIntFunction<String> ownerOf, boolean durableAcks) {
     traffic.stop();
+    try {
+      restarting.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      stalls.add("a killed node did not start again: " + e.getCause());
+    }
     try {
       until("every publish acknowledged or given up", Duration.ofSeconds(90), () -> traffic.inFlight() == 0);
     } catch (Stall e) {
