@@ -2,7 +2,10 @@ package io.roomcast.redis;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateAdapter;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
@@ -12,6 +15,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -25,8 +29,18 @@ final class ClusterLink implements RedisLink {
   private final RedisClusterClient client;
   private final StatefulRedisClusterConnection<byte[], byte[]> commands;
   private final StatefulRedisClusterPubSubConnection<byte[], byte[]> pubsub;
+  private final byte[] probeChannel;
+  private final Sink sink;
 
-  ClusterLink(RedisClusterClient client, Sink sink) {
+  /**
+   * The probe channel is a classic one (SUBSCRIBE/PUBLISH, which Redis Cluster broadcasts to every
+   * node): it checks the command connection and the pub/sub connection Lettuce keeps for classic
+   * channels, not each node's sharded one; those are watched by the SUNSUBSCRIBE pushes and topology
+   * events.
+   */
+  ClusterLink(RedisClusterClient client, Sink sink, byte[] probeChannel) {
+    this.probeChannel = probeChannel;
+    this.sink = sink;
     this.client = client;
     client.addListener(new RedisConnectionStateAdapter() {
       @Override
@@ -50,10 +64,41 @@ final class ClusterLink implements RedisLink {
       }
 
       @Override
+      public void message(RedisClusterNode node, byte[] channel, byte[] message) {
+        sink.onMessage(channel, message);
+      }
+
+      @Override
       public void sunsubscribed(RedisClusterNode node, byte[] channel, long count) {
         sink.onDropped(channel);
       }
     });
+    try {
+      pubsub.sync().subscribe(probeChannel);
+    } catch (RuntimeException e) {
+      pubsub.close();
+      commands.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public CompletionStage<RedisAsyncCommands<byte[], byte[]>> durable(byte[] key) {
+    // the master's own connection (the one routed commands use): WAIT must follow the write on it
+    RedisClusterNode master = commands.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+    if (master == null) return CompletableFuture.failedFuture(new io.lettuce.core.RedisConnectionException("no master serves the slot of the room"));
+    return commands.getConnectionAsync(master.getNodeId()).thenApply(StatefulRedisConnection::async);
+  }
+
+  @Override
+  public CompletionStage<Long> probe(byte[] token) {
+    return commands.async().publish(probeChannel, token);
+  }
+
+  /** Lettuce keeps one connection per node and reconnects them itself; here a fresh slot map, then a restore. */
+  @Override
+  public void reconnect() {
+    refreshTopology().whenComplete((ok, failure) -> sink.onPubSubConnected());
   }
 
   /** Asks the cluster for its slot map now, after a slot moved or a node came back. */

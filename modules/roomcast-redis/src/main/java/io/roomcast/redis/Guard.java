@@ -119,6 +119,7 @@ final class Guard {
   /** Whether a failure says Redis cannot serve now, rather than that it refused this request. */
   static boolean isOutage(Throwable t) {
     Throwable cause = Failures.cause(t);
+    if (cause instanceof ReplicatedPublish.NotReplicatedException) return false; // Redis works; a replica lags
     if (cause instanceof TimeoutException || cause instanceof CallNotPermittedException
         || cause instanceof BrokerUnavailableException) {
       return true;

@@ -19,10 +19,10 @@ import io.roomcast.core.StreamPosition;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,7 +31,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -45,7 +47,12 @@ import reactor.core.Disposable;
  * connection, topology change (from the client's event bus) or channel dropped by Redis, and every
  * {@code resubscribeInterval} as a backstop, all of them are sent to Redis again (one command per slot
  * on Cluster). Subscribing twice is harmless; a room that is not wanted is never delivered, whatever
- * Redis still sends.
+ * Redis still sends. Restores that follow a break (a reconnect, a relink, a dropped channel, a topology
+ * change, a probe that came back after failing) tell the listener {@link BrokerListener#onResubscribed}
+ * for each room once it is subscribed again, so the node repairs what its members missed.
+ *
+ * <p>Liveness: a {@link LinkProbe} sends a token through Redis and back every probe interval; one that
+ * does not return makes {@link #available()} false and the link reconnect.
  */
 final class RedisBroker implements Broker, RedisLink.Sink {
   private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
@@ -76,8 +83,18 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   private final Counter receivedRaw;
   private final Counter restoresOk;
   private final Counter restoresFailed;
-  /** The rooms this node wants to hear; what every restore sends to Redis. */
-  private final Set<String> wanted = ConcurrentHashMap.newKeySet();
+  /**
+   * The rooms this node wants to hear, each with the generation of its latest subscribe; what every
+   * restore sends to Redis. A failed subscribe removes its room only if no newer one came since.
+   */
+  private final Map<String, Long> wanted = new ConcurrentHashMap<>();
+  /** Numbers the subscribes, for {@link #wanted}. */
+  private final AtomicLong subscribes = new AtomicLong();
+  /** Whether the next restore follows a break, so that its rooms get {@link BrokerListener#onResubscribed}. */
+  private final AtomicBoolean repairAfterRestore = new AtomicBoolean();
+  /** This node's probe channel (not a room's). */
+  private final byte[] probeChannel;
+  private final LinkProbe probe;
   /** Whether a restore is scheduled and has not started yet; coalesces bursts of triggers. */
   private final AtomicBoolean restorePending = new AtomicBoolean();
   /**
@@ -91,7 +108,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   private volatile boolean closed;
 
   RedisBroker(RedisBrokerConfig config, ClientResources resources, ScheduledExecutorService scheduler, Guard guard,
-      MeterRegistry registry, Function<RedisLink.Sink, RedisLink> connect) {
+      MeterRegistry registry, byte[] probeChannel, Function<RedisLink.Sink, RedisLink> connect) {
     this.config = config;
     this.keys = new RoomKeys(config.keyPrefix());
     this.resources = resources;
@@ -102,10 +119,14 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     this.restoresOk = Counter.builder(RedisMetrics.RESTORES).tag("outcome", "ok").register(registry);
     this.restoresFailed = Counter.builder(RedisMetrics.RESTORES).tag("outcome", "failed").register(registry);
     this.connect = connect;
+    this.probeChannel = probeChannel;
+    this.probe = new LinkProbe(() -> link, scheduler, config.probeInterval(), config.probeTimeout(), registry,
+        () -> scheduleRestore(Duration.ZERO, true, true));
     this.events = resources.eventBus().get().subscribe(this::onEvent);
     connectOrRetry();
     long every = config.resubscribeInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(() -> scheduleRestore(Duration.ZERO, true), every, every, TimeUnit.MILLISECONDS);
+    // the backstop: no repair, as nothing says there was a break (the probe finds dead links)
+    scheduler.scheduleWithFixedDelay(() -> scheduleRestore(Duration.ZERO, true, false), every, every, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -121,11 +142,13 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   public CompletionStage<Void> subscribe(String room) {
     byte[] channel = keys.channel(room);
     if (closed) return closedStage();
-    wanted.add(room);
+    long generation = subscribes.incrementAndGet();
+    wanted.put(room, generation);
     CompletionStage<Void> done = guard.retried("subscribe to " + room, () -> link().subscribe(List.of(channel)));
-    // A room whose subscribe failed is not wanted: the caller was told, and may try again.
+    // A room whose subscribe failed is not wanted: the caller was told, and may try again. Unless a
+    // newer subscribe came meanwhile (it may have succeeded): a stale failure must not undo it.
     return done.whenComplete((ok, failure) -> {
-      if (failure != null) wanted.remove(room);
+      if (failure != null) wanted.remove(room, generation);
     });
   }
 
@@ -140,7 +163,12 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   @Override
   public CompletionStage<Publication> publish(String room, Payload payload, String idempotencyKey) {
     Objects.requireNonNull(payload, "payload");
-    byte[][] roomKeys = keys.keys(room);
+    String key = idempotencyKey == null || idempotencyKey.isEmpty() ? null : idempotencyKey;
+    if (key != null && key.getBytes(StandardCharsets.UTF_8).length > RedisBrokerConfig.MAX_IDEMPOTENCY_KEY_BYTES) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "idempotency key longer than " + RedisBrokerConfig.MAX_IDEMPOTENCY_KEY_BYTES + " bytes"));
+    }
+    byte[][] roomKeys = keys.keys(room, key);
     if (closed) return closedStage();
     RoomHistory.Policy h = config.history().forRoom(room);
     byte[][] args = {
@@ -151,10 +179,17 @@ final class RedisBroker implements Broker, RedisLink.Sink {
       ascii(Long.toString(h.ttl().toSeconds())),
       ascii(Long.toString(RedisBrokerConfig.metaTtl(h).toSeconds())),
       ascii(config.topology() == RedisBrokerConfig.Topology.CLUSTER ? "1" : "0"),
+      ascii(Long.toString(config.idempotencyWindow().toMillis())),
     };
-    // Never retried: a publish that timed out may have happened, and a retry would send it twice.
-    return guard.once("publish to " + room, () -> Script.PUBLISH.run(link().scripting(), roomKeys, args))
-        .thenApply(reply -> new Publication(room, payload, (Long) reply.get(0), string(reply.get(1)), (Long) reply.get(2)));
+    int replicas = config.publishReplicas();
+    Supplier<CompletionStage<List<Object>>> call = replicas == 0
+        ? () -> Script.PUBLISH.run(link().scripting(), roomKeys, args)
+        // WAIT gets half the command timeout: it then answers with a count before the client gives up on it
+        : () -> ReplicatedPublish.run(link(), args[0], roomKeys, args, replicas, config.commandTimeout().toMillis() / 2);
+    // Without a key never retried: a publish that timed out may have happened, and a retry would send
+    // it twice. With one, the script itself makes a repeat harmless.
+    CompletionStage<List<Object>> done = key == null ? guard.once("publish to " + room, call) : guard.retried("publish to " + room, call);
+    return done.thenApply(reply -> new Publication(room, payload, (Long) reply.get(0), string(reply.get(1)), (Long) reply.get(2)));
   }
 
   @Override
@@ -187,7 +222,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   @Override
   public boolean available() {
     RedisLink l = link;
-    return !closed && l != null && l.connected() && guard.permitsCalls();
+    return !closed && l != null && l.connected() && guard.permitsCalls() && probe.healthy();
   }
 
   @Override
@@ -211,9 +246,13 @@ final class RedisBroker implements Broker, RedisLink.Sink {
 
   @Override
   public void onMessage(byte[] channel, byte[] message) {
+    if (Arrays.equals(channel, probeChannel)) {
+      probe.heard(message);
+      return;
+    }
     BrokerListener l = listener;
     String room = keys.roomOf(channel);
-    if (l == null || room == null || !wanted.contains(room)) return;
+    if (l == null || room == null || !wanted.containsKey(room)) return;
     Publication p = Envelopes.decode(room, message, System.currentTimeMillis());
     (p.hasOffset() ? receivedEnvelopes : receivedRaw).increment();
     try {
@@ -226,9 +265,9 @@ final class RedisBroker implements Broker, RedisLink.Sink {
   @Override
   public void onDropped(byte[] channel) {
     String room = keys.roomOf(channel);
-    if (room != null && wanted.contains(room)) {
+    if (room != null && wanted.containsKey(room)) {
       log.info("redis dropped the subscription of room {} (slot moved?); restoring", room);
-      scheduleRestore(DROP_DEBOUNCE, false);
+      scheduleRestore(DROP_DEBOUNCE, false, true);
     }
   }
 
@@ -236,7 +275,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
 
   @Override
   public void onPubSubConnected() {
-    scheduleRestore(RESTORE_DEBOUNCE, true);
+    scheduleRestore(RESTORE_DEBOUNCE, true, true);
   }
 
   /**
@@ -244,11 +283,13 @@ final class RedisBroker implements Broker, RedisLink.Sink {
    * activates connections too, and a restore that refreshes the topology would trigger itself forever.
    */
   private void onEvent(Event event) {
-    if (event instanceof ClusterTopologyChangedEvent) scheduleRestore(RESTORE_DEBOUNCE, false); // the map is fresh
+    if (event instanceof ClusterTopologyChangedEvent) scheduleRestore(RESTORE_DEBOUNCE, false, true); // the map is fresh
   }
 
-  private void scheduleRestore(Duration delay, boolean refreshTopology) {
+  /** @param repair whether a break came before: the restored rooms then get {@link BrokerListener#onResubscribed} */
+  private void scheduleRestore(Duration delay, boolean refreshTopology, boolean repair) {
     if (refreshTopology) refreshBeforeRestore.set(true);
+    if (repair) repairAfterRestore.set(true);
     if (closed || wanted.isEmpty() || !restorePending.compareAndSet(false, true)) return;
     try {
       scheduler.schedule(this::restore, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -263,18 +304,22 @@ final class RedisBroker implements Broker, RedisLink.Sink {
     RedisLink link = this.link;
     if (closed || wanted.isEmpty() || link == null) return;
     boolean refresh = refreshBeforeRestore.getAndSet(false);
+    boolean repair = repairAfterRestore.getAndSet(false);
     CompletionStage<Void> topology = refresh && link instanceof ClusterLink cluster
         ? cluster.refreshTopology() // subscribe where the slots are now, not where they were
         : CompletableFuture.completedFuture(null);
     topology.whenComplete((ok, refreshFailed) -> {
       if (closed) return;
       List<CompletableFuture<Void>> sent = new ArrayList<>();
-      for (List<byte[]> group : groups()) {
+      for (List<String> group : groups()) {
+        CompletableFuture<Void> subscribed;
         try {
-          sent.add(link.subscribe(group).toCompletableFuture());
+          subscribed = link.subscribe(group.stream().map(keys::channel).toList()).toCompletableFuture();
         } catch (RuntimeException rejected) {
-          sent.add(CompletableFuture.failedFuture(rejected));
+          subscribed = CompletableFuture.failedFuture(rejected);
         }
+        if (repair) subscribed = subscribed.thenRun(() -> resubscribed(group));
+        sent.add(subscribed);
       }
       CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).whenComplete((done, failure) -> {
         if (closed) return;
@@ -284,28 +329,42 @@ final class RedisBroker implements Broker, RedisLink.Sink {
           return;
         }
         restoresFailed.increment();
+        if (repair) repairAfterRestore.set(true); // the rooms of the failed groups still need it
         Throwable why = failure != null ? failure : refreshFailed;
         log.warn("restoring room subscriptions failed, trying again: {}", Failures.cause(why).toString());
         // while disconnected, the next ConnectionActivatedEvent triggers the restore
-        if (link.connected()) scheduleRestore(RESTORE_RETRY, true);
+        if (link.connected()) scheduleRestore(RESTORE_RETRY, true, repair);
       });
     });
   }
 
-  /** The wanted channels, one group per SSUBSCRIBE on Cluster (one slot each), in chunks otherwise. */
-  private List<List<byte[]>> groups() {
-    List<List<byte[]>> groups = new ArrayList<>();
+  /** Tells the listener that these rooms, still wanted, are subscribed again after a break. */
+  private void resubscribed(List<String> rooms) {
+    BrokerListener l = listener;
+    if (l == null || closed) return;
+    for (String room : rooms) {
+      if (!wanted.containsKey(room)) continue;
+      try {
+        l.onResubscribed(room);
+      } catch (RuntimeException e) {
+        log.error("broker listener failed on the resubscription of room {}", room, e);
+      }
+    }
+  }
+
+  /** The wanted rooms, one group per SSUBSCRIBE on Cluster (one slot each), in chunks otherwise. */
+  private List<List<String>> groups() {
+    List<List<String>> groups = new ArrayList<>();
     if (config.topology() == RedisBrokerConfig.Topology.CLUSTER) {
-      Map<Integer, List<byte[]>> bySlot = new TreeMap<>();
-      for (String room : wanted) {
-        byte[] channel = keys.channel(room);
-        bySlot.computeIfAbsent(SlotHash.getSlot(channel), s -> new ArrayList<>()).add(channel);
+      Map<Integer, List<String>> bySlot = new TreeMap<>();
+      for (String room : wanted.keySet()) {
+        bySlot.computeIfAbsent(SlotHash.getSlot(keys.channel(room)), s -> new ArrayList<>()).add(room);
       }
       groups.addAll(bySlot.values());
     } else {
-      List<byte[]> chunk = new ArrayList<>();
-      for (String room : wanted) {
-        chunk.add(keys.channel(room));
+      List<String> chunk = new ArrayList<>();
+      for (String room : wanted.keySet()) {
+        chunk.add(room);
         if (chunk.size() == RESTORE_CHUNK) {
           groups.add(chunk);
           chunk = new ArrayList<>();

@@ -27,15 +27,28 @@ import java.util.Objects;
  * @param resubscribeInterval how often every wanted subscription is sent to Redis again, whatever the
  *     client library believes (the backstop behind the event-driven restore)
  * @param breaker when to stop calling Redis and fail fast
+ * @param publishReplicas how many replicas must hold a publish before it is acknowledged (Redis
+ *     {@code WAIT}, bounded by the command timeout); 0 acknowledges what the primary stored
+ * @param idempotencyWindow how long a publish's idempotency key is remembered
+ * @param probeInterval how often each link carries a liveness probe through Redis and back
+ * @param probeTimeout how long a probe may take before the link counts as dead and is reconnected
  */
 public record RedisBrokerConfig(
-    String uri, String keyPrefix, RoomHistory history, Duration commandTimeout, Duration resubscribeInterval, Breaker breaker) {
+    String uri, String keyPrefix, RoomHistory history, Duration commandTimeout, Duration resubscribeInterval, Breaker breaker,
+    int publishReplicas, Duration idempotencyWindow, Duration probeInterval, Duration probeTimeout) {
 
   public static final String DEFAULT_KEY_PREFIX = "roomcast:";
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_RESUBSCRIBE_INTERVAL = Duration.ofSeconds(30);
   /** A room's offset and epoch expire this long after its last publish, or with its history if that lives longer. */
   public static final Duration META_TTL = Duration.ofDays(30);
+  public static final int DEFAULT_PUBLISH_REPLICAS = 0;
+  public static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofMinutes(5);
+  /** A dead link is noticed within probe interval + probe timeout, 3 s by default. */
+  public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(2);
+  /** The longest idempotency key, in bytes of UTF-8. */
+  public static final int MAX_IDEMPOTENCY_KEY_BYTES = 64;
 
   /** The Redis deployments the broker supports. */
   public enum Topology {
@@ -55,6 +68,17 @@ public record RedisBrokerConfig(
     if (prefixProblem != null) throw new IllegalArgumentException("keyPrefix " + prefixProblem + ", got " + keyPrefix);
     requirePositive(commandTimeout, "commandTimeout");
     requirePositive(resubscribeInterval, "resubscribeInterval");
+    if (publishReplicas < 0) throw new IllegalArgumentException("publishReplicas must not be negative: " + publishReplicas);
+    requirePositive(idempotencyWindow, "idempotencyWindow");
+    requirePositive(probeInterval, "probeInterval");
+    requirePositive(probeTimeout, "probeTimeout");
+  }
+
+  /** The settings before publish replicas, idempotency and probes: those take their defaults. */
+  public RedisBrokerConfig(
+      String uri, String keyPrefix, RoomHistory history, Duration commandTimeout, Duration resubscribeInterval, Breaker breaker) {
+    this(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker, DEFAULT_PUBLISH_REPLICAS,
+        DEFAULT_IDEMPOTENCY_WINDOW, DEFAULT_PROBE_INTERVAL, DEFAULT_PROBE_TIMEOUT);
   }
 
   /** The defaults for everything but the URI. */
@@ -77,15 +101,33 @@ public record RedisBrokerConfig(
   }
 
   public RedisBrokerConfig withHistory(RoomHistory history) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker);
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker,
+        publishReplicas, idempotencyWindow, probeInterval, probeTimeout);
   }
 
   public RedisBrokerConfig withCommandTimeout(Duration commandTimeout) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker);
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker,
+        publishReplicas, idempotencyWindow, probeInterval, probeTimeout);
   }
 
   public RedisBrokerConfig withBreaker(Breaker breaker) {
-    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker);
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker,
+        publishReplicas, idempotencyWindow, probeInterval, probeTimeout);
+  }
+
+  public RedisBrokerConfig withPublishReplicas(int publishReplicas) {
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker,
+        publishReplicas, idempotencyWindow, probeInterval, probeTimeout);
+  }
+
+  public RedisBrokerConfig withIdempotencyWindow(Duration idempotencyWindow) {
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker,
+        publishReplicas, idempotencyWindow, probeInterval, probeTimeout);
+  }
+
+  public RedisBrokerConfig withProbe(Duration probeInterval, Duration probeTimeout) {
+    return new RedisBrokerConfig(uri, keyPrefix, history, commandTimeout, resubscribeInterval, breaker,
+        publishReplicas, idempotencyWindow, probeInterval, probeTimeout);
   }
 
   /**
@@ -190,6 +232,8 @@ public record RedisBrokerConfig(
   @Override
   public String toString() {
     return "RedisBrokerConfig[uri=" + redacted(uri) + ", keyPrefix=" + keyPrefix + ", history=" + history
-        + ", commandTimeout=" + commandTimeout + ", resubscribeInterval=" + resubscribeInterval + ", breaker=" + breaker + "]";
+        + ", commandTimeout=" + commandTimeout + ", resubscribeInterval=" + resubscribeInterval + ", breaker=" + breaker
+        + ", publishReplicas=" + publishReplicas + ", idempotencyWindow=" + idempotencyWindow + ", probeInterval=" + probeInterval
+        + ", probeTimeout=" + probeTimeout + "]";
   }
 }

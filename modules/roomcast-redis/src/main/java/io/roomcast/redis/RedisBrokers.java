@@ -20,10 +20,12 @@ import io.roomcast.core.BrokerUnavailableException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /** Creates the Redis {@link Broker}: the one public entry point of this module. */
 public final class RedisBrokers {
@@ -44,6 +46,11 @@ public final class RedisBrokers {
    * @throws IllegalArgumentException when the URI cannot be parsed (checked first by {@link RedisBrokerConfig#uriProblem})
    */
   public static Broker create(RedisBrokerConfig config, MeterRegistry registry) {
+    return create(config, registry, UnaryOperator.identity());
+  }
+
+  /** As {@link #create(RedisBrokerConfig, MeterRegistry)}, every link passing through {@code decorate} (for tests). */
+  static Broker create(RedisBrokerConfig config, MeterRegistry registry, UnaryOperator<RedisLink> decorate) {
     java.util.Objects.requireNonNull(config, "config");
     java.util.Objects.requireNonNull(registry, "registry");
     CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
@@ -60,8 +67,11 @@ public final class RedisBrokers {
         .computationThreadPoolSize(2)
         .reconnectDelay(Delay.exponential(RECONNECT_MIN, RECONNECT_MAX, 2, TimeUnit.MILLISECONDS))
         .build();
+    // a channel of this node alone, for its liveness probes
+    byte[] probeChannel = new RoomKeys(config.keyPrefix()).probeChannel(UUID.randomUUID().toString());
     try {
-      return new RedisBroker(config, resources, scheduler, guard, registry, connector(config, resources));
+      Function<RedisLink.Sink, RedisLink> connect = connector(config, resources, probeChannel);
+      return new RedisBroker(config, resources, scheduler, guard, registry, probeChannel, sink -> decorate.apply(connect.apply(sink)));
     } catch (RuntimeException e) {
       scheduler.shutdownNow();
       resources.shutdown(0, 2, TimeUnit.SECONDS);
@@ -69,7 +79,7 @@ public final class RedisBrokers {
     }
   }
 
-  private static Function<RedisLink.Sink, RedisLink> connector(RedisBrokerConfig config, ClientResources resources) {
+  private static Function<RedisLink.Sink, RedisLink> connector(RedisBrokerConfig config, ClientResources resources, byte[] probeChannel) {
     ClientOptions.Builder options = ClientOptions.builder();
     SocketOptions socket = SocketOptions.builder().connectTimeout(config.commandTimeout()).keepAlive(true).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(config.commandTimeout());
@@ -92,7 +102,7 @@ public final class RedisBrokers {
           RedisClusterClient client = RedisClusterClient.create(resources, seeds);
           client.setOptions(clusterOptions);
           try {
-            return new ClusterLink(client, sink);
+            return new ClusterLink(client, sink, probeChannel);
           } catch (RuntimeException e) {
             client.shutdown();
             throw e;
@@ -115,7 +125,7 @@ public final class RedisBrokers {
           RedisClient client = RedisClient.create(resources);
           client.setOptions(standaloneOptions);
           try {
-            return new StandaloneLink(client, uri, sink);
+            return new StandaloneLink(client, uri, sink, probeChannel, config.publishReplicas() > 0);
           } catch (RuntimeException e) {
             client.shutdown();
             throw e;

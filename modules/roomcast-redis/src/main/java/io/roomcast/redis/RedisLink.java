@@ -1,5 +1,6 @@
 package io.roomcast.redis;
 
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -24,6 +25,26 @@ interface RedisLink extends AutoCloseable {
   }
 
   RedisScriptingAsyncCommands<byte[], byte[]> scripting();
+
+  /**
+   * One server connection to the primary that serves {@code key}, for a write followed by {@code WAIT}
+   * on the same connection (WAIT counts the replicas that hold the connection's last write). Not the
+   * connection every other command shares, where a WAIT would hold back whatever follows it.
+   */
+  CompletionStage<RedisAsyncCommands<byte[], byte[]>> durable(byte[] key);
+
+  /**
+   * Publishes {@code token} on the node's probe channel, which the link's pub/sub connection is
+   * subscribed to (from its construction on, and after every reconnect): its arrival in
+   * {@link Sink#onMessage} shows that commands and channel traffic both pass.
+   */
+  CompletionStage<Long> probe(byte[] token);
+
+  /**
+   * Replaces the connections with new ones (a probe did not come back: the old ones may be dead while
+   * the socket still looks open); the new pub/sub connection reports {@link Sink#onPubSubConnected()}.
+   */
+  void reconnect();
 
   /** True on Cluster: SSUBSCRIBE/SPUBLISH, and one subscribe call may only carry channels of one slot. */
   boolean sharded();

@@ -10,6 +10,8 @@ final class RedisMetrics {
   static final String RECEIVED = "roomcast.redis.received";
   /** Subscription restores sent to Redis; tag {@code outcome}: ok or failed. */
   static final String RESTORES = "roomcast.redis.restores";
+  /** Liveness probes through Redis and back; tag {@code outcome}: ok or failed (did not come back in time). */
+  static final String PROBES = "roomcast.redis.probes";
 
   private RedisMetrics() {}
 }

@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Names a room's Redis keys and channel. The room is the hash tag of each, so all of them hash to one
  * Cluster slot and one script can touch them all: {@code <prefix>{<room>}:offset}, {@code :epoch},
- * {@code :history} and the channel {@code <prefix>{<room>}}.
+ * {@code :history}, {@code :gen}, the idempotency keys {@code :idem:<key>} and the channel
+ * {@code <prefix>{<room>}}. The node's probe channel has no room: {@code <prefix>probe:<id>}.
  */
 final class RoomKeys {
   private final String prefix;
@@ -14,10 +15,24 @@ final class RoomKeys {
     this.prefix = prefix;
   }
 
-  /** The three keys of the scripts, in their order: offset, epoch, history. */
+  /** The four keys of the scripts, in their order: offset, epoch, history, gen. */
   byte[][] keys(String room) {
     String base = base(room);
-    return new byte[][] {bytes(base + ":offset"), bytes(base + ":epoch"), bytes(base + ":history")};
+    return new byte[][] {bytes(base + ":offset"), bytes(base + ":epoch"), bytes(base + ":history"), bytes(base + ":gen")};
+  }
+
+  /** The publish script's keys with the idempotency key's as the fifth, or the four alone when {@code key} is null. */
+  byte[][] keys(String room, String key) {
+    byte[][] four = keys(room);
+    if (key == null) return four;
+    byte[][] five = java.util.Arrays.copyOf(four, 5);
+    five[4] = bytes(base(room) + ":idem:" + key);
+    return five;
+  }
+
+  /** A channel of this node alone, carrying its liveness probes; not a room's (no braces). */
+  byte[] probeChannel(String nodeId) {
+    return bytes(prefix + "probe:" + nodeId);
   }
 
   byte[] channel(String room) {

@@ -51,6 +51,12 @@ final class Fixtures {
     return stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
+  /** The offset the stream of {@code epoch} starts at, as its history says (1 for a stream made anew). */
+  static long firstOffsetOf(Broker broker, String room, String epoch) {
+    List<Publication> first = join(broker.history(room, new io.roomcast.core.StreamPosition(0, epoch), 1)).publications();
+    return first.isEmpty() ? -1 : first.get(0).offset();
+  }
+
   /** Publishes {@code text} again and again until one of them is delivered; for the moments right after an outage. */
   static Publication publishUntilDelivered(Broker broker, Recorder recorder, String room, String text) {
     int[] attempt = {0};

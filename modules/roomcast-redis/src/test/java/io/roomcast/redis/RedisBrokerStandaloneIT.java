@@ -107,8 +107,8 @@ class RedisBrokerStandaloneIT extends BrokerContract {
 
       // what docs/redis.md tells a backend to do: EVAL the script with the room's keys, channel and payload
       String base = "roomcast:{" + room + "}";
-      List<?> reply = (List<?>) redis.call("EVAL", script("publish.lua"), "3", base + ":offset", base + ":epoch", base + ":history",
-          base, "from a backend", "t");
+      List<?> reply = (List<?>) redis.call("EVAL", script("publish.lua"), "4", base + ":offset", base + ":epoch", base + ":history",
+          base + ":gen", base, "from a backend", "t");
 
       assertThat(reply.get(0)).isEqualTo(2L);
       assertThat(reply.get(1)).isEqualTo(first.epoch());
@@ -292,7 +292,8 @@ class RedisBrokerStandaloneIT extends BrokerContract {
       }
       // and a backend reading a position with the script itself, as docs/redis.md shows
       String base = prefix + "{ghost-0}";
-      List<Object> read = (List<Object>) redis.call("EVAL", script("history.lua"), "3", base + ":offset", base + ":epoch", base + ":history", "0", "0");
+      List<Object> read = (List<Object>) redis.call("EVAL", script("history.lua"), "4", base + ":offset", base + ":epoch", base + ":history",
+          base + ":gen", "0", "0");
 
       assertThat(read).containsExactly(0L, "");
       assertThat(Fixtures.names(redis.call("KEYS", prefix + "*"))).isEmpty();
@@ -302,13 +303,14 @@ class RedisBrokerStandaloneIT extends BrokerContract {
       assertThat(rec.awaitText("ghost-0", "first").offset()).isEqualTo(1);
       assertThat(first.epoch()).isNotEmpty();
       assertThat(Fixtures.names(redis.call("KEYS", prefix + "*")))
-          .containsExactlyInAnyOrder(base + ":offset", base + ":epoch", base + ":history");
+          .containsExactlyInAnyOrder(base + ":offset", base + ":epoch", base + ":history", base + ":gen");
     }
   }
 
   @Test
-  void roomsWhoseKeysAnOlderVersionMadeAtOffsetZeroGoOnInTheirEpoch() {
-    // Before this version, reading an unknown room stored offset 0 and a new epoch; such rooms keep it.
+  void roomsWhoseKeysAnOlderVersionMadeStartANewEpoch() {
+    // Older versions stored no gen (the run_id that made the epoch): nothing says this server holds all
+    // of that epoch, so its first publish starts a new one.
     Recorder rec = new Recorder();
     try (Broker broker = Fixtures.broker(redis.uri(), rec)) {
       String room = room("old");
@@ -320,9 +322,10 @@ class RedisBrokerStandaloneIT extends BrokerContract {
 
       Publication first = join(broker.publish(room, Payload.text("first")));
 
-      assertThat(start).isEqualTo(new StreamPosition(0, "e-old"));
-      assertThat(first.position()).isEqualTo(new StreamPosition(1, "e-old"));
-      assertThat(rec.awaitText(room, "first").epoch()).isEqualTo("e-old");
+      assertThat(start).isEqualTo(StreamPosition.EMPTY);
+      assertThat(first.offset()).isEqualTo(1);
+      assertThat(first.epoch()).isNotEqualTo("e-old");
+      assertThat(rec.awaitText(room, "first").position()).isEqualTo(first.position());
     }
   }
 
@@ -332,7 +335,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
     String writing = script("history.lua").replace("return {0, ''}", "redis.call('SET', KEYS[1], 0) return {0, ''}");
     String base = "roomcast:{" + room("ro") + "}";
 
-    assertThatThrownBy(() -> redis.call("EVAL", writing, "3", base + ":offset", base + ":epoch", base + ":history", "0", "0"))
+    assertThatThrownBy(() -> redis.call("EVAL", writing, "4", base + ":offset", base + ":epoch", base + ":history", base + ":gen", "0", "0"))
         .hasMessageContaining("Write commands are not allowed from read-only scripts");
     assertThat(redis.call("EXISTS", base + ":offset")).isEqualTo(0L);
   }

@@ -13,9 +13,9 @@ final class BinaryRedis extends StandaloneRedis {
     this.server = server;
   }
 
-  static BinaryRedis launch() {
+  static BinaryRedis launch(Persistence persistence) {
     Path dir = Poll.tempDir("roomcast-redis-");
-    RedisProcess server = new RedisProcess("redis", dir, FreePorts.next(), List.of(), false);
+    RedisProcess server = new RedisProcess("redis", dir, FreePorts.next(), persistence.config(), false);
     try {
       server.start();
     } catch (RuntimeException e) {
@@ -43,6 +43,21 @@ final class BinaryRedis extends StandaloneRedis {
   @Override
   public void start() {
     if (!server.alive()) server.start();
+  }
+
+  @Override
+  public void snapshot() {
+    server.snapshot();
+  }
+
+  @Override
+  public void freeze() {
+    server.signal("STOP");
+  }
+
+  @Override
+  public void thaw() {
+    server.signal("CONT");
   }
 
   @Override

@@ -28,7 +28,7 @@ public final class ClusterRedis implements TestRedis {
     this.masters = masters;
   }
 
-  static ClusterRedis launch(int masters, int replicasPerMaster) {
+  static ClusterRedis launch(int masters, int replicasPerMaster, TestRedis.Persistence persistence) {
     if (masters < 1 || replicasPerMaster < 0) throw new IllegalArgumentException("masters >= 1, replicas >= 0");
     Path dir = Poll.tempDir("roomcast-cluster-");
     List<RedisProcess> nodes = new ArrayList<>();
@@ -36,11 +36,13 @@ public final class ClusterRedis implements TestRedis {
     try {
       int total = masters * (1 + replicasPerMaster);
       for (int i = 0; i < total; i++) {
-        RedisProcess node = new RedisProcess("node-" + i, dir.resolve("n" + i), FreePorts.next(), List.of(
+        List<String> config = new ArrayList<>(persistence.config());
+        config.addAll(List.of(
             "cluster-enabled yes",
             "cluster-config-file nodes.conf",
             "cluster-node-timeout 2000",
-            "cluster-port " + FreePorts.next()), false);
+            "cluster-port " + FreePorts.next()));
+        RedisProcess node = new RedisProcess("node-" + i, dir.resolve("n" + i), FreePorts.next(), config, false);
         nodes.add(node);
         node.start();
       }
@@ -167,15 +169,62 @@ public final class ClusterRedis implements TestRedis {
     return Resp.call(portOfSlot(slot), args);
   }
 
-  /** Waits until every node reports cluster_state:ok and agrees on which master serves each slot. */
+  /**
+   * Fails the master of {@code slot} over to its replica while the replica lacks the master's last
+   * writes: with the replica in sync, it SIGSTOPs the replica, cuts the replication link on the master
+   * ({@code CLIENT KILL TYPE replica}; the stopped replica cannot reconnect), runs {@code writes}
+   * (acknowledged by the master alone), SIGKILLs the master, SIGCONTs the replica and promotes it with
+   * {@code CLUSTER FAILOVER TAKEOVER} (no vote, no waiting for the node timeout). Returns the old
+   * master's port once the replica serves the slot; the old master stays down ({@link #startNode}).
+   */
+  public int failoverToLaggingReplica(int slot, Runnable writes) {
+    RedisProcess master = node(portOfSlot(slot));
+    String masterId = myId(master);
+    RedisProcess replica = nodes.stream().filter(n -> n != master && n.alive() && masterId.equals(masterOf(n))).findFirst()
+        .orElseThrow(() -> new IllegalStateException("the master of slot " + slot + " has no replica"));
+    Poll.until(replica.name() + " is in sync", SETTLE,
+        () -> ((String) replica.call("INFO", "replication")).contains("master_link_status:up"));
+    replica.signal("STOP");
+    try {
+      master.call("CLIENT", "KILL", "TYPE", "replica");
+      writes.run();
+      master.kill();
+    } finally {
+      replica.signal("CONT");
+    }
+    replica.call("CLUSTER", "FAILOVER", "TAKEOVER");
+    Poll.until(replica.name() + " serves slot " + slot, SETTLE, () -> isMaster(replica) && portOfSlot(slot) == replica.port());
+    awaitHealthy();
+    return master.port();
+  }
+
+  /** Starts a node stopped by {@link #failoverToLaggingReplica} again (it rejoins as a replica), and waits for a healthy cluster. */
+  public void startNode(int port) {
+    RedisProcess node = node(port);
+    if (!node.alive()) node.start();
+    awaitHealthy();
+  }
+
+  /** The id of the master that {@code node} replicates, or null when it is a master. */
+  private static String masterOf(RedisProcess node) {
+    String myself = ((String) node.call("CLUSTER", "NODES")).lines()
+        .filter(line -> line.contains("myself")).findFirst().orElseThrow();
+    String[] fields = myself.split(" ");
+    return fields[2].contains("slave") ? fields[3] : null;
+  }
+
+  /** Waits until every running node reports cluster_state:ok and agrees on which master serves each slot. */
   public void awaitHealthy() {
     for (RedisProcess node : nodes) {
+      if (!node.alive()) continue;
       Poll.until(node.name() + " reports cluster_state:ok", SETTLE,
           () -> info(node).contains("cluster_state:ok") && info(node).contains("cluster_slots_ok:" + SLOTS));
     }
     Poll.until("all nodes agree on the slot map", SETTLE, () -> {
-      Object first = slotOwners(nodes.get(0));
+      Object first = null;
       for (RedisProcess node : nodes) {
+        if (!node.alive()) continue;
+        if (first == null) first = slotOwners(node);
         if (!first.equals(slotOwners(node))) return false;
       }
       return true;

@@ -4,6 +4,8 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -37,12 +39,18 @@ final class DockerRedis extends StandaloneRedis {
   }
 
   @SuppressWarnings("resource") // closed by close()
-  static DockerRedis launch() {
+  static DockerRedis launch(Persistence persistence) {
     int port = FreePorts.next();
+    // the command is explicit so that an image built from Debian's redis-server behaves like the official one
+    List<String> command = new ArrayList<>(List.of("redis-server", "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no",
+        "--save", "", "--appendonly", "no", "--enable-debug-command", "yes", "--dir", "/data"));
+    for (String line : persistence.config()) {
+      int space = line.indexOf(' ');
+      command.add("--" + line.substring(0, space));
+      command.add(line.substring(space + 1).replace("\"", ""));
+    }
     GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(IMAGE))
-        // the command is explicit so that an image built from Debian's redis-server behaves like the official one
-        .withCommand("redis-server", "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no",
-            "--save", "", "--appendonly", "no", "--enable-debug-command", "yes")
+        .withCommand(command.toArray(new String[0]))
         .withExposedPorts(6379)
         .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
             new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", port), ExposedPort.tcp(6379))))
@@ -82,6 +90,25 @@ final class DockerRedis extends StandaloneRedis {
       docker.startContainerCmd(id).exec();
     }
     Poll.until("redis in container answers PING on 127.0.0.1:" + port, START_TIMEOUT, () -> Resp.pings(port));
+  }
+
+  @Override
+  public void snapshot() {
+    long before = (Long) call("LASTSAVE");
+    Poll.until("the clock passes the last save", Duration.ofSeconds(3), () -> System.currentTimeMillis() / 1000 > before);
+    call("BGSAVE");
+    Poll.until("the BGSAVE is written", START_TIMEOUT, () -> (Long) call("LASTSAVE") > before
+        && ((String) call("INFO", "persistence")).contains("rdb_bgsave_in_progress:0"));
+  }
+
+  @Override
+  public void freeze() {
+    DockerClientFactory.instance().client().pauseContainerCmd(container.getContainerId()).exec();
+  }
+
+  @Override
+  public void thaw() {
+    DockerClientFactory.instance().client().unpauseContainerCmd(container.getContainerId()).exec();
   }
 
   @Override

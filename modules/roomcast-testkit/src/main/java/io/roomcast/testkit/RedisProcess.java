@@ -105,6 +105,44 @@ final class RedisProcess {
     waitFor(process);
   }
 
+  /**
+   * Sends {@code STOP} or {@code CONT} to the process (only ever this fixture's own, by its pid): a
+   * stopped server keeps its sockets open and answers nothing, as a frozen or partitioned one would.
+   */
+  void signal(String signal) {
+    if (!alive()) throw new IllegalStateException(name + " is not running");
+    if (!signal.equals("STOP") && !signal.equals("CONT")) throw new IllegalArgumentException("STOP or CONT: " + signal);
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) throw new IllegalStateException("kill -" + signal + " failed");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /**
+   * BGSAVE, and waits until the snapshot is on disk: what the server comes back with after a
+   * {@link #kill()} and {@link #start()}, whatever it acknowledged after this call.
+   */
+  void snapshot() {
+    long before = (Long) call("LASTSAVE");
+    // LASTSAVE has a resolution of a second: make sure the new one is later
+    Poll.until(name + "'s clock passes its last save", Duration.ofSeconds(3), () -> System.currentTimeMillis() / 1000 > before);
+    Poll.until(name + " starts a BGSAVE", START_TIMEOUT, () -> {
+      try {
+        call("BGSAVE");
+        return true;
+      } catch (Resp.Error inProgress) {
+        return false; // another save or an AOF rewrite is running
+      }
+    });
+    Poll.until(name + " finishes its BGSAVE", START_TIMEOUT, () -> (Long) call("LASTSAVE") > before
+        && ((String) call("INFO", "persistence")).contains("rdb_bgsave_in_progress:0"));
+  }
+
   /** SIGTERM, then SIGKILL if it takes too long. */
   void stop() {
     if (process == null) return;

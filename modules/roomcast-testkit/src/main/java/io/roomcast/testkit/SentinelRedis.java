@@ -25,17 +25,18 @@ public final class SentinelRedis implements TestRedis {
     this.sentinels = sentinels;
   }
 
-  static SentinelRedis launch() {
+  static SentinelRedis launch(TestRedis.Persistence persistence) {
     Path dir = Poll.tempDir("roomcast-sentinel-");
     List<RedisProcess> servers = new ArrayList<>();
     List<RedisProcess> sentinels = new ArrayList<>();
     SentinelRedis group = new SentinelRedis(dir, servers, sentinels);
     try {
-      RedisProcess primary = new RedisProcess("primary", dir.resolve("a"), FreePorts.next(), List.of(), false);
+      RedisProcess primary = new RedisProcess("primary", dir.resolve("a"), FreePorts.next(), persistence.config(), false);
       servers.add(primary);
       primary.start();
-      RedisProcess replica = new RedisProcess("replica", dir.resolve("b"), FreePorts.next(),
-          List.of("replicaof 127.0.0.1 " + primary.port()), false);
+      List<String> replicaConfig = new ArrayList<>(persistence.config());
+      replicaConfig.add("replicaof 127.0.0.1 " + primary.port());
+      RedisProcess replica = new RedisProcess("replica", dir.resolve("b"), FreePorts.next(), replicaConfig, false);
       servers.add(replica);
       replica.start();
       Poll.until("the replica is in sync", SETTLE, () -> replicatesFrom(replica, primary.port()));
@@ -103,6 +104,46 @@ public final class SentinelRedis implements TestRedis {
     }
     // Not awaited: the sentinels turn the old primary into a replica only some 8 s later; the next
     // failover() waits for it.
+  }
+
+  /**
+   * Fails over to a replica that lacks the primary's last writes, as asynchronous replication allows:
+   * with the replica in sync, it SIGSTOPs the replica, cuts the replication link on the primary
+   * ({@code CLIENT KILL TYPE replica}: the stopped replica cannot reconnect, so whatever follows stays in
+   * the primary's backlog), runs {@code writes} (acknowledged by the primary alone), SIGKILLs the
+   * primary, SIGCONTs the replica and has a sentinel promote it ({@code SENTINEL FAILOVER}). Returns
+   * once the sentinels name the new primary; the old one stays down (its port is returned; see
+   * {@link #startServer}). The replica is stopped well under the sentinels' down-after time (1 s), so
+   * that they still take it for a good candidate.
+   */
+  public int failoverToLaggingReplica(Runnable writes) {
+    int oldPort = primaryPort();
+    RedisProcess oldPrimary = server(oldPort);
+    RedisProcess next = servers.get(0) == oldPrimary ? servers.get(1) : servers.get(0);
+    Poll.until("the replica is in sync before the failover", SETTLE, () -> replicatesFrom(next, oldPort));
+    next.signal("STOP");
+    try {
+      oldPrimary.call("CLIENT", "KILL", "TYPE", "replica");
+      writes.run();
+      oldPrimary.kill();
+    } finally {
+      next.signal("CONT");
+    }
+    Poll.until("a sentinel accepts the failover", SETTLE, () -> "OK".equals(sentinels.get(0).call("SENTINEL", "FAILOVER", MASTER_NAME)));
+    Poll.until("the replica on port " + next.port() + " is primary", SETTLE,
+        () -> ((List<?>) next.call("ROLE")).get(0).equals("master"));
+    for (RedisProcess sentinel : sentinels) {
+      Poll.until(sentinel.name() + " names the new primary", SETTLE, () -> {
+        List<?> address = (List<?>) sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
+        return Integer.parseInt((String) address.get(1)) == next.port();
+      });
+    }
+    return oldPort;
+  }
+
+  /** Runs one command on a data server by its port (to look at a replica). */
+  public Object callServer(int port, Object... args) {
+    return server(port).call(args);
   }
 
   /** Waits until the data server that is not primary replicates from the primary (after a failover, ~10 s). */

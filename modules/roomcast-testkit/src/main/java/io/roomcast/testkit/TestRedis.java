@@ -19,22 +19,63 @@ public interface TestRedis extends AutoCloseable {
 
   /** One server; docker or binary as {@code roomcast.redis} says. */
   static StandaloneRedis standalone() {
-    return StandaloneRedis.launch(Backend.fromSystemProperty());
+    return StandaloneRedis.launch(Backend.fromSystemProperty(), Persistence.NONE);
+  }
+
+  /** One server keeping its data as {@code persistence} says; docker or binary as {@code roomcast.redis} says. */
+  static StandaloneRedis standalone(Persistence persistence) {
+    return StandaloneRedis.launch(Backend.fromSystemProperty(), persistence);
   }
 
   /** A primary, one replica and three sentinels watching them as {@value SentinelRedis#MASTER_NAME}. */
   static SentinelRedis sentinel() {
-    return SentinelRedis.launch();
+    return SentinelRedis.launch(Persistence.NONE);
+  }
+
+  /** As {@link #sentinel()}, both data servers keeping their data as {@code persistence} says. */
+  static SentinelRedis sentinel(Persistence persistence) {
+    return SentinelRedis.launch(persistence);
   }
 
   /** Three masters sharing the 16384 slots evenly, no replicas. */
   static ClusterRedis cluster() {
-    return ClusterRedis.launch(3, 0);
+    return ClusterRedis.launch(3, 0, Persistence.NONE);
   }
 
   /** {@code masters} masters, each with {@code replicasPerMaster} replicas. */
   static ClusterRedis cluster(int masters, int replicasPerMaster) {
-    return ClusterRedis.launch(masters, replicasPerMaster);
+    return ClusterRedis.launch(masters, replicasPerMaster, Persistence.NONE);
+  }
+
+  /** As {@link #cluster(int, int)}, every node keeping its data as {@code persistence} says. */
+  static ClusterRedis cluster(int masters, int replicasPerMaster, Persistence persistence) {
+    return ClusterRedis.launch(masters, replicasPerMaster, persistence);
+  }
+
+  /**
+   * What a server keeps on disk, as deployments run it. A server killed and started again comes back
+   * with what its files hold: nothing ({@link #NONE}, the default of the fixtures), its last snapshot
+   * ({@link #RDB}: older than what it acknowledged; take one with {@code snapshot()}), or its
+   * append-only file ({@link #AOF}, fsync every second: all but about the last second).
+   */
+  enum Persistence {
+    /** {@code save ""}, {@code appendonly no}. */
+    NONE(java.util.List.of()),
+    /** Redis's default snapshot schedule ({@code save 3600 1 300 100 60 10000}, as Debian's package keeps it), no AOF. */
+    RDB(java.util.List.of("save 3600 1 300 100 60 10000", "appendonly no")),
+    /** {@code appendonly yes}, {@code appendfsync everysec} (the usual production setting), no snapshots. */
+    AOF(java.util.List.of("save \"\"", "appendonly yes", "appendfsync everysec"));
+
+    private final java.util.List<String> config;
+
+    Persistence(java.util.List<String> config) {
+      this.config = config;
+    }
+
+    /** redis.conf lines (after the fixtures' own {@code save ""} and {@code appendonly no}). */
+    public java.util.List<String> config() {
+      return config;
+    }
   }
 
   /** Where the standalone server comes from. */
