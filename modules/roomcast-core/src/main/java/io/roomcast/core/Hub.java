@@ -3,23 +3,29 @@ package io.roomcast.core;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Rooms with local members, sharded by I/O thread, and the broker subscription of each. The node
  * subscribes to a room at the broker when its first local member joins and unsubscribes
- * {@code linger} after the last one left.
+ * {@code linger} after the last one left; an unsubscribe waits for a subscribe still in flight, and
+ * a member who joins meanwhile keeps the room. After the broker resubscribed a room (a reconnect,
+ * a failover), every local member re-reads the room and repairs what it missed.
  */
-final class Hub implements BrokerListener {
+final class Hub implements BrokerListener, Recovery.Floors {
   private final Broker broker;
   private final Scheduler scheduler;
   private final Duration linger;
   private final NodeMetrics metrics;
   private final Map<Executor, Shard> shards = new ConcurrentHashMap<>();
   private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+  /** Orders broker subscriptions against history reads (see {@link Recovery.Floor}); only grows. */
+  private final AtomicLong ticks = new AtomicLong();
 
   /** The node's write delay in milliseconds: how long a shard gathers publications before a drain. */
   private final long writeDelayMillis;
@@ -56,10 +62,33 @@ final class Hub implements BrokerListener {
     Scheduler.Scheduled lingering;
     /** Dropped from {@link Hub#rooms}: a joiner must make a new one. */
     boolean removed;
+    /** Every local subscription of the room, for repairs after a resubscription. Any thread. */
+    final Set<Subscription> members = ConcurrentHashMap.newKeySet();
+    /** The tick when the broker subscription last took effect; {@code Long.MAX_VALUE} while it has not. */
+    volatile long effectiveSince = Long.MAX_VALUE;
+    /** The last publication with an offset the broker handed this node; null before the first. */
+    volatile StreamPosition lastReceived;
 
     Room(String name) {
       this.name = name;
     }
+  }
+
+  /** The next tick: anything stamped with it happened after everything stamped before. */
+  long tick() {
+    return ticks.incrementAndGet();
+  }
+
+  /**
+   * What a history read of {@code room} must satisfy to serve a subscription of it registered now:
+   * issued after the broker subscription took effect, and reaching the last publication this node
+   * received (later ones reach the subscription live).
+   */
+  @Override
+  public Recovery.Floor floor(String room) {
+    Room r = rooms.get(room);
+    if (r == null) return Recovery.Floor.OWN_READ;
+    return new Recovery.Floor(r.effectiveSince, r.lastReceived);
   }
 
   Shard shardFor(Executor executor) {
@@ -78,13 +107,15 @@ final class Hub implements BrokerListener {
       synchronized (room) {
         if (room.removed) continue;
         if (first) room.shards = append(room.shards, shard);
+        room.members.add(s);
         if (room.lingering != null) {
           room.lingering.cancel();
           room.lingering = null;
         }
         if (room.subscribed == null || room.subscribed.isCompletedExceptionally()) {
           room.subscribed = room.unsubscribed.handle((v, e) -> null)
-              .thenCompose(v -> broker.subscribe(room.name)).toCompletableFuture();
+              .thenCompose(v -> broker.subscribe(room.name))
+              .thenRun(() -> room.effectiveSince = tick()).toCompletableFuture();
         }
         return room.subscribed;
       }
@@ -98,6 +129,7 @@ final class Hub implements BrokerListener {
     Room room = rooms.get(s.room);
     if (room == null) return;
     synchronized (room) {
+      room.members.remove(s);
       room.shards = without(room.shards, shard);
       if (room.shards.length == 0 && room.lingering == null) {
         room.lingering = scheduler.schedule(() -> expire(room), linger.toMillis(), TimeUnit.MILLISECONDS);
@@ -105,17 +137,34 @@ final class Hub implements BrokerListener {
     }
   }
 
+  /**
+   * The linger is over: unsubscribe, unless a member came back. A subscribe still in flight is waited
+   * for first (the room stays lingering, so a joiner meanwhile keeps it), so the broker never sees an
+   * unsubscribe overtake the subscribe it undoes.
+   */
   private void expire(Room room) {
+    CompletableFuture<Void> inFlight;
     synchronized (room) {
       if (room.shards.length > 0 || room.lingering == null) return;
-      room.lingering = null;
-      if (room.subscribed != null) {
-        room.subscribed = null;
-        room.unsubscribed = broker.unsubscribe(room.name).toCompletableFuture();
+      inFlight = room.subscribed;
+      if (inFlight != null && !inFlight.isDone()) {
+        room.lingering = STILL_LINGERING; // a join clears it, and the expiry below then finds nothing to do
+      } else {
+        room.lingering = null;
+        if (room.subscribed != null) {
+          room.subscribed = null;
+          room.effectiveSince = Long.MAX_VALUE;
+          room.unsubscribed = broker.unsubscribe(room.name).toCompletableFuture();
+        }
+        room.unsubscribed.whenComplete((v, e) -> forgetIfIdle(room));
+        return;
       }
-      room.unsubscribed.whenComplete((v, e) -> forgetIfIdle(room));
     }
+    inFlight.whenComplete((v, e) -> expire(room));
   }
+
+  /** Marks a room whose expiry waits for its subscribe in flight; cancelling it is a no-op. */
+  private static final Scheduler.Scheduled STILL_LINGERING = () -> { };
 
   private void forgetIfIdle(Room room) {
     synchronized (room) {
@@ -131,10 +180,26 @@ final class Hub implements BrokerListener {
     return rooms.size();
   }
 
+  /**
+   * The broker subscription of {@code room} was remade after a break: every local member re-reads the
+   * room's position and repairs what it missed, on its own thread.
+   */
+  @Override
+  public void onResubscribed(String name) {
+    Room room = rooms.get(name);
+    if (room == null) return;
+    room.effectiveSince = tick(); // reads made before the break cannot tell what it lost
+    metrics.resubscribed.increment();
+    for (Subscription s : room.members) s.resubscribed();
+  }
+
   @Override
   public void onPublication(Publication p) {
     Room room = rooms.get(p.room());
     if (room == null) return;
+    // Written before the members are read: a subscription registered meanwhile either gets this
+    // publication live or finds it in lastReceived (see floor()).
+    if (p.hasOffset()) room.lastReceived = p.position();
     Shard[] targets = room.shards;
     if (targets.length == 0) return;
     metrics.received.increment();

@@ -65,4 +65,17 @@ public final class MetricNames {
   public static final String BROKER_PUBLISH_ERRORS = "roomcast.broker.publish.errors";
   /** Gauge: rooms this node holds a broker (Redis) subscription for, or lingers in. */
   public static final String BROKER_SUBSCRIPTIONS = "roomcast.broker.subscriptions";
+  /** Counter: requests that failed on an unexpected exception (a bug), answered 500, tag {@code request}. */
+  public static final String REQUESTS_FAILED = "roomcast.requests.failed";
+  /** Counter: unsolicited {@code subscribed {recovered: false}} resets told to clients (an offset regressed, a new epoch, a gap history could not fill). */
+  public static final String STREAM_RESETS = "roomcast.stream.resets";
+  /**
+   * Counter: history reads for recoveries and repairs, tag {@code source}: {@code broker} (a round trip)
+   * or {@code shared} (served by a read of the same room and position already in flight).
+   */
+  public static final String HISTORY_READS = "roomcast.history.reads";
+  /** Counter: history or position reads tried again after a passing broker failure. */
+  public static final String HISTORY_RETRIES = "roomcast.history.retries";
+  /** Counter: broker subscriptions remade after a break (reconnect, failover), each followed by a repair of the room's members. */
+  public static final String BROKER_RESUBSCRIPTIONS = "roomcast.broker.resubscriptions";
 }

@@ -131,7 +131,7 @@ public final class Node implements AutoCloseable {
    * @throws RequestRejectedException at once when the room name or the payload size is not allowed
    */
   public CompletionStage<Publication> publish(String room, Payload payload) {
-    return publish(Principal.anonymous(RoomPermissions.ALL), room, payload);
+    return publish(Principal.anonymous(RoomPermissions.ALL), room, payload, null);
   }
 
   /**
@@ -141,13 +141,27 @@ public final class Node implements AutoCloseable {
    *     or when the room name or the payload size is not allowed
    */
   public CompletionStage<Publication> publish(Principal principal, String room, Payload payload) {
+    return publish(principal, room, payload, null);
+  }
+
+  /**
+   * Publishes on behalf of {@code principal}, safe to retry: a publish with the same
+   * {@code idempotencyKey} in the same room within the broker's idempotency window is stored once, and
+   * every retry completes with the first one's offset (see {@link Broker#publish(String, Payload, String)}).
+   *
+   * @param idempotencyKey at most 64 bytes of UTF-8; null or empty for none
+   * @throws RequestRejectedException at once (400) for a longer key, (403) when the principal may not
+   *     publish in the room, or when the room name or the payload size is not allowed
+   */
+  public CompletionStage<Publication> publish(Principal principal, String room, Payload payload, String idempotencyKey) {
+    String key = Requests.idempotencyKeyOf(idempotencyKey);
     checks.check(room, payload);
     if (!principal.permissions().canPublish(room)) {
       metrics.rejected("http_publish", ErrorCode.FORBIDDEN);
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + room);
     }
     metrics.publishedHttp.increment();
-    return metrics.timePublish(broker.publish(room, payload));
+    return metrics.timePublish(Requests.publishTo(broker, room, payload, key));
   }
 
   /**

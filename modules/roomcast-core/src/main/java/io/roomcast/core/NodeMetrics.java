@@ -29,6 +29,7 @@ final class NodeMetrics {
   final Timer deliveryLatency;
   final Counter bytesReceived;
   final Counter bytesSent;
+  final Counter resubscribed;
   private final Timer publishOk;
   private final Timer publishError;
   private final Counter publishUnavailable;
@@ -61,6 +62,7 @@ final class NodeMetrics {
         .register(registry);
     bytesReceived = Counter.builder(MetricNames.BYTES_RECEIVED).baseUnit("bytes").tag("layer", "message").register(registry);
     bytesSent = Counter.builder(MetricNames.BYTES_SENT).baseUnit("bytes").tag("layer", "message").register(registry);
+    resubscribed = registry.counter(MetricNames.BROKER_RESUBSCRIPTIONS);
     publishOk = publishTimer("ok");
     publishError = publishTimer("error");
     publishUnavailable = registry.counter(MetricNames.BROKER_PUBLISH_ERRORS, "reason", "unavailable");
@@ -101,6 +103,10 @@ final class NodeMetrics {
 
   void rejected(String request, ErrorCode code) {
     registry.counter(MetricNames.REQUESTS_REJECTED, "request", request, "code", Integer.toString(code.code())).increment();
+  }
+
+  void requestFailed(String request) {
+    registry.counter(MetricNames.REQUESTS_FAILED, "request", request).increment();
   }
 
   void malformed(String reason) {

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * {@link SessionLimits#maxBatchBytes()}), and frames that arrive during a shard's drain wait for its
  * end. A fast client gets frames at once, a slower one bigger batches. When the queue is full,
  * {@link #offer} says so and queues nothing: the caller decides (cut the client off, or
- * {@link #offerDroppingOldest drop its oldest room messages}). Touched only on the connection's thread.
+ * {@link #offerDroppingOldest drop its oldest room messages}). A paced sender (a history replay, which
+ * may be far bigger than the queue) offers only while {@link #roomForPaced} and waits for
+ * {@link #whenWritable} otherwise. Touched only on the connection's thread.
  */
 final class OutboundWriter {
   private static final Logger log = LoggerFactory.getLogger(OutboundWriter.class);
@@ -45,6 +47,8 @@ final class OutboundWriter {
   private Set<String> laggedQueued;
   /** Set once, when the connection closes: nothing more is written. */
   private boolean closed;
+  /** Paced senders (replays) waiting for the write in flight to complete; null when none. */
+  private List<Runnable> waiting;
 
   OutboundWriter(Connection connection, SessionLimits limits, NodeMetrics metrics, QueuedBytes threadQueued) {
     this.connection = connection;
@@ -135,6 +139,22 @@ final class OutboundWriter {
     return fits;
   }
 
+  /**
+   * Whether a paced sender (a replay, which may be far bigger than the queue) may offer a frame of
+   * {@code bytes} now: when nothing is queued, or within half the queue's limits, so live traffic of
+   * other rooms and replies keep room beside it. When not, it waits for {@link #whenWritable}.
+   */
+  boolean roomForPaced(int bytes) {
+    if (closed || queue.isEmpty()) return true;
+    return queuedBytes + bytes <= limits.maxQueuedBytes() / 2 && queue.size() < limits.maxQueuedFrames() / 2;
+  }
+
+  /** Runs {@code task} once, on this connection's thread, when the write in flight completes (never if it closes). */
+  void whenWritable(Runnable task) {
+    if (waiting == null) waiting = new ArrayList<>(2);
+    waiting.add(task);
+  }
+
   /** Bytes waiting now, for logs. */
   long queuedBytes() {
     return queuedBytes;
@@ -174,8 +194,13 @@ final class OutboundWriter {
       log.atDebug().addKeyValue("remote", connection.remoteAddress()).log("write failed: {}", failure.toString());
       return; // the transport closes the connection and reports onClosed
     }
-    if (closed || queue.isEmpty() || flushArranged) return;
-    writeQueued();
+    if (closed) return;
+    if (!queue.isEmpty() && !flushArranged) writeQueued();
+    if (waiting != null) { // the next write is on its way: paced senders top the queue up behind it
+      List<Runnable> ready = waiting;
+      waiting = null;
+      for (Runnable r : ready) r.run();
+    }
   }
 
   /** Writes the queued frames, oldest first, as one message of at most maxBatchBytes (a bigger single frame goes alone). */

@@ -34,6 +34,16 @@ final class Outbox {
     offer(WireFrame.own(Frames.encode(frame, format)), OutboundFrame.REPLY, drain);
   }
 
+  /** Whether a replay may send {@code frame} now without crowding the queue (see {@link OutboundWriter#roomForPaced}). */
+  boolean roomForReplay(OutboundFrame frame) {
+    return writer.roomForPaced(frame.encoded(format).bytes().length);
+  }
+
+  /** Runs {@code task} on the session's thread when the write in flight completes. */
+  void whenWritable(Runnable task) {
+    writer.whenWritable(task);
+  }
+
   /** How many live frames a subscription may hold back while it settles or repairs a gap. */
   int maxHeld() {
     return maxHeld;

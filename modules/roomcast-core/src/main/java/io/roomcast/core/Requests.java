@@ -35,7 +35,7 @@ final class Requests implements RequestHandler {
     this.security = security;
     this.scheduler = scheduler;
     this.metrics = metrics;
-    this.recovery = new Recovery(broker, maxRecovered, metrics.registry);
+    this.recovery = new Recovery(broker, maxRecovered, metrics, hub, hub::tick, scheduler);
   }
 
   @Override
@@ -53,7 +53,17 @@ final class Requests implements RequestHandler {
       }
     } catch (RequestRejectedException e) {
       reject(r, f.getKindCase().name(), e.code(), e.getMessage());
+    } catch (RuntimeException e) { // a bug: this request fails, the connection and the node carry on
+      failed(r, f.getKindCase().name(), e);
     }
+  }
+
+  /** An unexpected exception in a request: answered 500, counted, logged; never thrown at the transport. */
+  private void failed(Request r, String request, Throwable e) {
+    metrics.requestFailed(request.toLowerCase(Locale.ROOT));
+    log.atWarn().addKeyValue("session", r.session().id()).addKeyValue("remote", r.session().connection().remoteAddress())
+        .addKeyValue("request", request).addKeyValue("code", ErrorCode.INTERNAL.code()).setCause(e).log("{} failed", request);
+    reject(r, request, ErrorCode.INTERNAL, "internal error");
   }
 
   /**
@@ -159,34 +169,65 @@ final class Requests implements RequestHandler {
     if (client.roomCount() >= limits.maxRooms()) {
       throw new RequestRejectedException(ErrorCode.TOO_MANY_REQUESTS, "at most " + limits.maxRooms() + " rooms per connection");
     }
+    StreamPosition since = sinceOf(request); // checked before anything is added
     Session s = r.session();
     Subscription sub = new Subscription(room, s.shard(), s.outbox(), recovery, s.connection().executor());
     client.add(sub);
-    StreamPosition since = request.hasSince()
-        ? new StreamPosition(request.getSince().getOffset(), request.getSince().getEpoch()) : null;
+    try {
+      join(r, sub, since);
+    } catch (RuntimeException e) { // nothing half-done: no phantom subscription
+      drop(client, sub);
+      throw e;
+    }
+  }
+
+  /** The position a subscribe resumes from, or null; 400 for an offset past 2^63 - 1 (a uint64 on the wire). */
+  private static StreamPosition sinceOf(io.roomcast.protocol.v1.Subscribe request) {
+    if (!request.hasSince()) return null;
+    long offset = request.getSince().getOffset();
+    if (offset < 0) {
+      throw new RequestRejectedException(ErrorCode.BAD_REQUEST, "since.offset " + Long.toUnsignedString(offset) + " is out of range");
+    }
+    return new StreamPosition(offset, request.getSince().getEpoch());
+  }
+
+  private void join(Request r, Subscription sub, StreamPosition since) {
+    String room = sub.room;
+    ClientState client = r.client();
     // Subscribed at the broker first, then read where the room stands: every message after that
     // position reaches this node, and the subscription holds live ones back until it is settled.
     hub.join(sub)
         .thenCompose(v -> since == null
-            ? recovery.position(room).thenApply(p -> new History(List.of(), p, true))
+            ? recovery.position(room).thenApply(p -> new Recovery.Replay(new History(List.of(), p, true), List.of()))
             : recovery.after(room, since))
-        .whenComplete((history, failure) -> r.later(() -> {
+        .whenComplete((replay, failure) -> r.later(() -> {
           if (client.subscription(room) != sub) {
             reject(r, "SUBSCRIBE", ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + room + " before the subscription took effect");
             return;
           }
           if (failure != null) {
-            client.remove(sub);
-            sub.leave();
-            hub.leave(sub);
+            drop(client, sub);
             brokerFailed(r, "SUBSCRIBE", failure);
             return;
           }
-          Boolean recovered = since == null ? null : history.complete();
-          if (recovered != null) recovery.countResume(recovered);
-          r.reply(Frames.subscribed(r.id(), r.hasId(), room, history.latest(), recovered));
-          sub.settle(history.latest(), Boolean.TRUE.equals(recovered) ? history.publications() : List.of());
+          try {
+            History history = replay.history();
+            Boolean recovered = since == null ? null : history.complete();
+            if (recovered != null) recovery.countResume(recovered);
+            r.reply(Frames.subscribed(r.id(), r.hasId(), room, history.latest(), recovered));
+            sub.settle(history.latest(), Boolean.TRUE.equals(recovered) ? replay.frames() : List.of());
+          } catch (RuntimeException e) { // a bug: the room is left, not half-joined
+            drop(client, sub);
+            failed(r, "SUBSCRIBE", e);
+          }
         }));
+  }
+
+  /** Undoes a subscription that did not take effect. */
+  private void drop(ClientState client, Subscription sub) {
+    client.remove(sub);
+    sub.leave();
+    hub.leave(sub);
   }
 
   private void unsubscribe(Request r, String room) {
@@ -202,6 +243,7 @@ final class Requests implements RequestHandler {
   private void publish(Request r, Publish p) {
     Payload payload = payloadOf(p);
     checks.check(p.getRoom(), payload);
+    String key = idempotencyKeyOf(p.getIdempotencyKey()); // before the rate: a refused publish costs no token
     if (!principalOf(r).permissions().canPublish(p.getRoom())) {
       throw new RequestRejectedException(ErrorCode.FORBIDDEN, "not allowed to publish in " + p.getRoom());
     }
@@ -219,7 +261,7 @@ final class Requests implements RequestHandler {
     }
     metrics.publishedWs.increment();
     client.publishStarted();
-    metrics.timePublish(broker.publish(p.getRoom(), payload)).whenComplete((publication, failure) -> r.later(() -> {
+    metrics.timePublish(publishTo(broker, p.getRoom(), payload, key)).whenComplete((publication, failure) -> r.later(() -> {
       if (failure != null) {
         brokerFailed(r, "PUBLISH", failure);
       } else {
@@ -228,6 +270,32 @@ final class Requests implements RequestHandler {
       Disconnect drained = client.publishEnded(); // after the answer: a draining session closes right after it
       if (drained != null) r.session().disconnect(drained);
     }));
+  }
+
+  /** The longest idempotency key, in bytes of UTF-8. */
+  static final int MAX_IDEMPOTENCY_KEY_BYTES = 64;
+
+  /**
+   * An idempotency key as the client sent it, null when it sent none (empty); 400 above
+   * {@link #MAX_IDEMPOTENCY_KEY_BYTES} bytes.
+   */
+  static String idempotencyKeyOf(String key) {
+    if (key == null || key.isEmpty()) return null;
+    int bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > MAX_IDEMPOTENCY_KEY_BYTES) {
+      throw new RequestRejectedException(ErrorCode.BAD_REQUEST,
+          "idempotency key of " + bytes + " bytes is over the limit of " + MAX_IDEMPOTENCY_KEY_BYTES);
+    }
+    return key;
+  }
+
+  /** {@code broker.publish}, with an exception it throws instead of returning turned into a failed stage. */
+  static java.util.concurrent.CompletionStage<Publication> publishTo(Broker broker, String room, Payload payload, String key) {
+    try {
+      return broker.publish(room, payload, key);
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
   }
 
   private static Payload payloadOf(Publish p) {
@@ -243,9 +311,7 @@ final class Requests implements RequestHandler {
     if (cause instanceof BrokerUnavailableException) {
       reject(r, request, ErrorCode.UNAVAILABLE, "broker unavailable, try again later");
     } else {
-      log.atWarn().addKeyValue("session", r.session().id()).addKeyValue("remote", r.session().connection().remoteAddress())
-          .addKeyValue("request", request).addKeyValue("code", ErrorCode.INTERNAL.code()).setCause(cause).log("{} failed", request);
-      reject(r, request, ErrorCode.INTERNAL, "internal error");
+      failed(r, request, cause);
     }
   }
 

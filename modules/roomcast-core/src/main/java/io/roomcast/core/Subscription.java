@@ -3,6 +3,7 @@ package io.roomcast.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 
 /**
  * One session's membership of one room, and the guard of its stream's continuity. Touched only on
@@ -10,10 +11,20 @@ import java.util.concurrent.Executor;
  *
  * <p>It starts held: live messages that arrive before the subscription is settled wait, then those
  * after the settled position follow the replayed history (if any), so the client sees neither a hole
- * nor a duplicate at the seam. Once live, an offset that skips ahead (a message lost between the
- * broker and this node) holds the stream again while the gap is read from history; an epoch that
- * changes (history lost) is reported to the client with an unsolicited {@code subscribed} whose
- * {@code recovered} is false, never hidden. A room that had no stream when the subscription settled
+ * nor a duplicate at the seam. Once live:
+ * <ul>
+ *   <li>an offset that skips ahead (a message lost between the broker and this node) holds the stream
+ *       again while the gap is read from history;
+ *   <li>a live offset at or below the last live one of the same epoch means the room's offsets went
+ *       back (Redis lost writes and handed them out again): a reset, told to the client, never a
+ *       duplicate to drop. Only offsets at or below what a history replay already sent are duplicates;
+ *   <li>a new epoch is told to the client (an unsolicited {@code subscribed}, {@code recovered: false})
+ *       and then delivered from its first message when history has it;
+ *   <li>after the broker resubscribed the room (a reconnect, a failover), the room is re-read and what
+ *       the break lost is delivered at once, even if the room then stays quiet.
+ * </ul>
+ * Replays go out paced by the client's writes, a bounded amount at a time, so a client that reads is
+ * never cut off by its own resume. A room that had no stream when the subscription settled
  * ({@link StreamPosition#EMPTY}) takes the epoch of its first message as its own.
  */
 final class Subscription {
@@ -27,12 +38,22 @@ final class Subscription {
   private final Executor executor;
   /** Set when the client left the room or closed: late answers are ignored. */
   private boolean left;
-  /** Live frames held back while settling or repairing a gap; null while frames flow straight through. */
+  /** Live frames held back while settling, repairing or replaying, oldest first; null while frames flow straight through. */
   private List<OutboundFrame> held = new ArrayList<>();
-  /** The offset of the last message sent to the client; messages at or before it are duplicates. */
+  /** The offset of the last message the client has in {@link #epoch} (sent, or before its settled position). */
   private long lastOffset;
+  /** The offset of the last live frame taken in {@link #epoch}, -1 for none since the last reset. */
+  private long lastLive = -1;
   /** The epoch the client's offsets belong to; null until settled. */
   private String epoch;
+  /** Set when the broker resubscribed while the stream was held: the room is re-read once it flows again. */
+  private boolean resyncWanted;
+  /** The history being replayed, paced by the writer; null when none. */
+  private List<OutboundFrame> replay;
+  /** The index in {@link #replay} of the next frame to send. */
+  private int replayNext;
+  /** What follows the replay. */
+  private Runnable afterReplay;
 
   Subscription(String room, Shard shard, Outbox out, Recovery recovery, Executor executor) {
     this.room = room;
@@ -60,26 +81,43 @@ final class Subscription {
     // Settled on a room without a stream: its first epoch starts after offset 0, nothing of it missed yet.
     if (lastOffset == 0 && epoch.isEmpty()) epoch = frame.epoch;
     if (!frame.epoch.equals(epoch)) {
-      restartedAt(frame.offset - 1, frame.epoch, drain);
-    } else if (frame.offset <= lastOffset) {
-      return; // already sent (history replay overlapping live traffic)
+      held = new ArrayList<>();
+      held.add(frame);
+      restartIn(frame.epoch, frame.offset - 1);
+      return;
+    }
+    if (frame.offset <= lastLive) {
+      reset(frame.offset - 1, epoch, drain); // the room's offsets went back: what follows is new
     } else if (frame.offset > lastOffset + 1) {
       repairGapBefore(frame);
       return;
     }
+    lastLive = frame.offset;
+    if (frame.offset <= lastOffset) return; // sent already by a history replay
     send(frame, drain);
   }
 
   /**
-   * The subscription is in effect from {@code latest} on; {@code replay} is what the client missed
+   * The subscription is in effect from {@code latest} on; {@code replayed} is what the client missed
    * before it (empty unless it asked to resume and the history had it all).
    */
-  void settle(StreamPosition latest, List<Publication> replay) {
+  void settle(StreamPosition latest, List<OutboundFrame> replayed) {
     epoch = latest.epoch();
-    lastOffset = replay.isEmpty() ? latest.offset() : replay.get(0).offset() - 1;
-    for (Publication p : replay) send(OutboundFrame.message(p), null);
-    lastOffset = latest.offset();
-    release();
+    if (replayed.isEmpty()) {
+      lastOffset = latest.offset();
+      release();
+      return;
+    }
+    lastOffset = replayed.get(0).offset - 1;
+    replay(replayed, () -> {
+      lastOffset = Math.max(lastOffset, latest.offset());
+      release();
+    });
+  }
+
+  /** The broker remade its subscription to the room after a break; called on any thread. */
+  void resubscribed() {
+    executor.execute(this::resync);
   }
 
   private void hold(OutboundFrame frame) {
@@ -106,32 +144,121 @@ final class Subscription {
         return;
       }
     }
+    if (resyncWanted) {
+      resyncWanted = false;
+      resync();
+    }
+  }
+
+  /** Reads history after {@code from}; {@code then} runs on the session's thread unless the client left meanwhile. */
+  private void read(StreamPosition from, BiConsumer<Recovery.Replay, Throwable> then) {
+    recovery.after(room, from).whenComplete((replay, failure) -> executor.execute(() -> {
+      if (!left) then.accept(replay, failure);
+    }));
   }
 
   private void repairGapBefore(OutboundFrame frame) {
     held = new ArrayList<>();
     held.add(frame);
-    StreamPosition from = new StreamPosition(lastOffset, epoch);
-    recovery.after(room, from).whenComplete((history, failure) -> executor.execute(() -> {
-      if (left || held == null) return;
-      boolean repaired = failure == null && history.complete();
+    read(new StreamPosition(lastOffset, epoch), (replay, failure) -> {
+      boolean repaired = failure == null && replay.history().complete();
       recovery.countGap(repaired);
       if (repaired) {
-        for (Publication p : history.publications()) {
-          if (p.offset() > lastOffset) send(OutboundFrame.message(p), null);
-        }
-      } else {
-        // What is missing cannot be had: say so, and carry on from the first held message.
-        restartedAt(held.get(0).offset - 1, held.get(0).epoch, null);
+        replay(replay.frames(), this::release);
+      } else { // what is missing cannot be had: say so, and carry on from the held message
+        reset(frame.offset - 1, frame.epoch, null);
+        release();
       }
-      release();
-    }));
+    });
   }
 
-  /** The client's offsets no longer continue: tell it, so it reloads its state. */
-  private void restartedAt(long offset, String newEpoch, ShardDrain drain) {
+  /**
+   * Re-reads the room after a resubscription and delivers what the break lost, at once; a regress or
+   * a new epoch met there is a reset, as on a live frame. Waits while the stream is held.
+   */
+  private void resync() {
+    if (left) return;
+    if (held != null) {
+      resyncWanted = true;
+      return;
+    }
+    held = new ArrayList<>();
+    read(new StreamPosition(lastOffset, epoch), (replay, failure) -> {
+      if (failure != null) { // nobody can say what the break lost: never pretend nothing
+        recovery.countGap(false);
+        reset(lastOffset, epoch, null);
+        release();
+        return;
+      }
+      History h = replay.history();
+      StreamPosition latest = h.latest();
+      if (h.complete()) {
+        if (epoch.isEmpty()) epoch = latest.epoch(); // a room without a stream got its first messages
+        if (!replay.frames().isEmpty()) recovery.countGap(true);
+        replay(replay.frames(), this::release);
+      } else if (!latest.epoch().equals(epoch) && !latest.isEmptyRoom()) {
+        restartIn(latest.epoch(), latest.offset());
+      } else { // went back within the epoch, or more was lost than history holds
+        recovery.countGap(false);
+        reset(latest.offset(), latest.epoch(), null);
+        release();
+      }
+    });
+  }
+
+  /**
+   * The room's stream restarted in {@code newEpoch} (the stream is held): the client is told, then gets
+   * the new epoch from its first message when history has it all, else the stream goes on after
+   * {@code fallback}.
+   */
+  private void restartIn(String newEpoch, long fallback) {
+    read(new StreamPosition(0, newEpoch), (replay, failure) -> {
+      if (failure == null && replay.history().complete() && replay.history().latest().epoch().equals(newEpoch)) {
+        reset(0, newEpoch, null);
+        replay(replay.frames(), this::release);
+      } else {
+        reset(fallback, newEpoch, null);
+        release();
+      }
+    });
+  }
+
+  /** Sends {@code frames} (a complete history after {@link #lastOffset}) paced by the writer, then runs {@code then}. */
+  private void replay(List<OutboundFrame> frames, Runnable then) {
+    replay = frames;
+    replayNext = 0;
+    afterReplay = then;
+    pump();
+  }
+
+  /** Sends replay frames while the writer has room; the rest waits for a write to complete. */
+  private void pump() {
+    if (left || replay == null) return;
+    while (replayNext < replay.size()) {
+      OutboundFrame f = replay.get(replayNext);
+      if (f.offset <= lastOffset) { // the client has it
+        replayNext++;
+        continue;
+      }
+      if (!out.roomForReplay(f)) {
+        out.whenWritable(this::pump);
+        return;
+      }
+      replayNext++;
+      send(f, null);
+    }
+    replay = null;
+    Runnable then = afterReplay;
+    afterReplay = null;
+    then.run();
+  }
+
+  /** The client's offsets no longer continue: tell it where the stream goes on from, so it reloads its state. */
+  private void reset(long offset, String newEpoch, ShardDrain drain) {
     epoch = newEpoch;
     lastOffset = offset;
+    lastLive = -1;
+    recovery.countReset();
     out.reply(Frames.subscribed(0, false, room, new StreamPosition(offset, newEpoch), false), drain);
   }
 }

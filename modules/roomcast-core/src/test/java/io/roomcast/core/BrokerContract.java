@@ -284,4 +284,57 @@ public abstract class BrokerContract {
     assertThat(second.of(room).get(0).offset()).isEqualTo(acked.offset());
     assertThat(join(b.position(room))).isEqualTo(acked.position());
   }
+
+  @Test
+  void aRepeatedIdempotencyKeyGetsTheFirstPublicationAndIsDeliveredOnce() {
+    Recorder rec = new Recorder();
+    Broker broker = started(rec);
+    String room = room("idem");
+    String marker = room("marker");
+    join(broker.subscribe(room));
+    join(broker.subscribe(marker));
+
+    Publication first = join(broker.publish(room, Payload.text("once"), "key-1"));
+    Publication retry = join(broker.publish(room, Payload.text("once"), "key-1"));
+    Publication next = join(broker.publish(room, Payload.text("next"), "key-2"));
+    join(broker.publish(marker, Payload.text("marker")));
+
+    assertThat(retry.offset()).isEqualTo(first.offset()).isEqualTo(1);
+    assertThat(retry.epoch()).isEqualTo(first.epoch());
+    assertThat(next.offset()).isEqualTo(2);
+    await().atMost(WAIT).until(() -> rec.of(marker).size() == 1 && rec.of(room).size() >= 2);
+    assertThat(rec.texts(room)).containsExactly("once", "next");
+    History h = join(broker.history(room, new StreamPosition(0, first.epoch()), 100));
+    assertThat(h.publications()).extracting(p -> p.payload().asText()).containsExactly("once", "next");
+  }
+
+  @Test
+  void idempotencyKeysAreKeptPerRoom() {
+    Broker broker = started(new Recorder());
+    String a = room("idem-a");
+    String b = room("idem-b");
+
+    Publication inA = join(broker.publish(a, Payload.text("1"), "same-key"));
+    join(broker.publish(a, Payload.text("2")));
+    Publication inB = join(broker.publish(b, Payload.text("1"), "same-key"));
+    Publication againInA = join(broker.publish(a, Payload.text("1"), "same-key"));
+
+    assertThat(inA.offset()).isEqualTo(1);
+    assertThat(inB.offset()).as("another room: its own publish").isEqualTo(1);
+    assertThat(join(broker.position(b)).offset()).isEqualTo(1);
+    assertThat(againInA.offset()).isEqualTo(1);
+    assertThat(join(broker.position(a)).offset()).isEqualTo(2);
+  }
+
+  @Test
+  void publishesWithoutAKeyAreNeverDeduplicated() {
+    Broker broker = started(new Recorder());
+    String room = room("nokey");
+
+    Publication first = join(broker.publish(room, Payload.text("same"), null));
+    Publication second = join(broker.publish(room, Payload.text("same"), null));
+
+    assertThat(first.offset()).isEqualTo(1);
+    assertThat(second.offset()).isEqualTo(2);
+  }
 }

@@ -22,7 +22,7 @@ class RecoveryTest {
   private final TestLoop loop = new TestLoop();
   private final TestLoop.Io ioA = loop.io();
   private final TestLoop.Io ioB = loop.io();
-  private final LossyBroker broker = new LossyBroker(new MemoryBroker(5, Duration.ofHours(1), loop::nowMillis));
+  private final LossyBroker broker = new LossyBroker(() -> new MemoryBroker(5, Duration.ofHours(1), loop::nowMillis));
   private final Node node = Node.start(NodeConfig.defaults("test").withRoomLinger(Duration.ZERO), broker, registry,
       NodeSecurity.open(), loop);
 
@@ -187,21 +187,52 @@ class RecoveryTest {
     return id;
   }
 
-  /** A broker whose delivery to this node loses chosen offsets, and that can deliver made-up publications. */
+  /**
+   * A broker whose delivery to this node loses chosen offsets (or everything, while its link is
+   * broken), that can deliver made-up publications, fail or hold history reads, and restart with a
+   * new epoch and nothing kept (a Redis that lost its data).
+   */
   static final class LossyBroker implements Broker {
     final Set<Long> dropOffsets = ConcurrentHashMap.newKeySet();
     /** While set, history reads wait until {@link #releaseHistory}, which reads them then. */
     boolean holdHistory;
+    /** With {@link #holdHistory}: a held read is read when asked, and only its answer waits. */
+    boolean snapshotHeld;
+    /** While set, nothing reaches the node: its pub/sub link is broken. */
+    volatile boolean broken;
+    /** How many of the next history reads fail with {@link BrokerUnavailableException}. */
+    int failHistory;
+    /** History reads asked of this broker. */
+    int historyReads;
+    /** The answer of the next history read, instead of the store's (a store that went back, say); null for the store's. */
+    History nextHistory;
     private final List<Runnable> heldReads = new java.util.ArrayList<>();
-    private final Broker inner;
+    private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+    private final java.util.function.Supplier<Broker> factory;
+    private Broker inner;
     private volatile BrokerListener listener;
 
-    LossyBroker(Broker inner) {
-      this.inner = inner;
+    LossyBroker(java.util.function.Supplier<Broker> factory) {
+      this.factory = factory;
+      this.inner = factory.get();
     }
 
     void inject(Publication p) {
       listener.onPublication(p);
+    }
+
+    /** The store comes back empty, in a new epoch; the node's subscriptions are kept. */
+    void restart() {
+      inner.close();
+      inner = factory.get();
+      inner.start(this::relay);
+      subscribed.forEach(inner::subscribe);
+    }
+
+    /** The link is back: the broker resubscribed {@code room} and says so. */
+    void resubscribed(String room) {
+      broken = false;
+      listener.onResubscribed(room);
     }
 
     void releaseHistory() {
@@ -210,20 +241,37 @@ class RecoveryTest {
       heldReads.clear();
     }
 
+    private void relay(Publication p) {
+      if (!broken && !dropOffsets.contains(p.offset())) listener.onPublication(p);
+    }
+
     @Override public void start(BrokerListener l) {
       listener = l;
-      inner.start(p -> {
-        if (!dropOffsets.contains(p.offset())) l.onPublication(p);
-      });
+      inner.start(this::relay);
     }
-    @Override public CompletionStage<Void> subscribe(String room) { return inner.subscribe(room); }
-    @Override public CompletionStage<Void> unsubscribe(String room) { return inner.unsubscribe(room); }
+    @Override public CompletionStage<Void> subscribe(String room) { subscribed.add(room); return inner.subscribe(room); }
+    @Override public CompletionStage<Void> unsubscribe(String room) { subscribed.remove(room); return inner.unsubscribe(room); }
     @Override public CompletionStage<Publication> publish(String room, Payload payload, String key) { return inner.publish(room, payload, key); }
     @Override public CompletionStage<StreamPosition> position(String room) { return inner.position(room); }
     @Override public CompletionStage<History> history(String room, StreamPosition since, int limit) {
+      historyReads++;
+      if (nextHistory != null) {
+        History h = nextHistory;
+        nextHistory = null;
+        return java.util.concurrent.CompletableFuture.completedFuture(h);
+      }
+      if (failHistory > 0) {
+        failHistory--;
+        return java.util.concurrent.CompletableFuture.failedFuture(new BrokerUnavailableException("test: down"));
+      }
       if (!holdHistory) return inner.history(room, since, limit);
       java.util.concurrent.CompletableFuture<History> later = new java.util.concurrent.CompletableFuture<>();
-      heldReads.add(() -> inner.history(room, since, limit).thenAccept(later::complete));
+      if (snapshotHeld) {
+        History now = inner.history(room, since, limit).toCompletableFuture().join();
+        heldReads.add(() -> later.complete(now));
+      } else {
+        heldReads.add(() -> inner.history(room, since, limit).thenAccept(later::complete));
+      }
       return later;
     }
     @Override public void close() { inner.close(); }

@@ -25,10 +25,15 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /api/v1/rooms/{room}/messages}: the body is the payload (text when the content type is
  * text/* or JSON and the body is UTF-8, bytes otherwise). Answers 200 with the message's position
- * as JSON, or the error code of the WebSocket protocol as the HTTP status with an error object.
+ * as JSON, or the error code of the WebSocket protocol as the HTTP status with an error object. An
+ * {@code Idempotency-Key} header (at most 64 bytes) makes the publish safe to retry: every retry with
+ * the same key, on any node, gets the first one's offset and stores nothing again.
  */
 final class PublishHandler implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(PublishHandler.class);
+  static final io.undertow.util.HttpString IDEMPOTENCY_KEY = new io.undertow.util.HttpString("Idempotency-Key");
+  /** The longest idempotency key, in bytes (as in the WebSocket protocol's {@code idempotency_key}). */
+  static final int MAX_IDEMPOTENCY_KEY_BYTES = 64;
 
   private final Node node;
   private final int maxPayloadBytes;
@@ -53,6 +58,12 @@ final class PublishHandler implements HttpHandler {
       fail(exchange, ErrorCode.TOO_MANY_REQUESTS, "over the publish rate of this credential, retry in " + retryAfter + " s");
       return;
     }
+    String key = exchange.getRequestHeaders().getFirst(IDEMPOTENCY_KEY);
+    if (key != null && key.getBytes(StandardCharsets.UTF_8).length > MAX_IDEMPOTENCY_KEY_BYTES) {
+      fail(exchange, ErrorCode.BAD_REQUEST, "Idempotency-Key header of " + key.getBytes(StandardCharsets.UTF_8).length
+          + " bytes is over the limit of " + MAX_IDEMPOTENCY_KEY_BYTES);
+      return;
+    }
     if (exchange.getRequestContentLength() > maxPayloadBytes) {
       fail(exchange, ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + exchange.getRequestContentLength()
           + " bytes is over the limit of " + maxPayloadBytes);
@@ -62,7 +73,7 @@ final class PublishHandler implements HttpHandler {
     exchange.getRequestReceiver().receiveFullBytes(
         // dispatch: the exchange stays open until the broker answers; without it Undertow ends the
         // exchange (an empty 200) as soon as this callback returns, before the publish happened.
-        (ex, body) -> ex.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> publish(ex, principal, room, body)),
+        (ex, body) -> ex.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> publish(ex, principal, room, body, key)),
         (ex, failure) -> {
           if (failure instanceof RequestTooBigException) {
             fail(ex, ErrorCode.PAYLOAD_TOO_LARGE, "payload is over the limit of " + maxPayloadBytes + " bytes");
@@ -72,11 +83,11 @@ final class PublishHandler implements HttpHandler {
         });
   }
 
-  private void publish(HttpServerExchange exchange, Principal principal, String room, byte[] body) {
+  private void publish(HttpServerExchange exchange, Principal principal, String room, byte[] body, String key) {
     Payload payload = isText(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE)) && isUtf8(body)
         ? new Payload(body, true) : Payload.binary(body);
     try {
-      node.publish(principal, room, payload).whenComplete((publication, failure) -> {
+      node.publish(principal, room, payload, key).whenComplete((publication, failure) -> {
         if (failure == null) {
           respond(exchange, 200, JsonFrames.print(Position.newBuilder()
               .setOffset(publication.offset()).setEpoch(publication.epoch())));
@@ -92,6 +103,9 @@ final class PublishHandler implements HttpHandler {
       });
     } catch (RequestRejectedException e) {
       fail(exchange, e.code(), e.getMessage());
+    } catch (RuntimeException e) { // a bug: answered, never thrown at Undertow
+      log.warn("HTTP publish to {} failed", room, e);
+      fail(exchange, ErrorCode.INTERNAL, "internal error");
     }
   }
 
