@@ -1,9 +1,11 @@
-// The demo page a node serves at /: rooms with a chat, a live ticker fed by the node's DemoTicker,
+// The demo page a node serves at /: rooms with a chat and who is in each (presence when the room is
+// joined, then kept by join/leave events), direct messages to the token's user (its personal room
+// `@user`, which the node subscribes the page to), a live ticker fed by the node's DemoTicker,
 // connection state, ping RTT and publish-to-receive latency. It talks to /ws on the host that
 // served it, so it works the same against one node or a cluster behind a load balancer.
 //
 // URL parameters: ?format=json (default proto), ?token=..., ?rooms=lobby,news, ?name=Ada, ?ws=URL.
-import { defaultUrl, RoomcastClient, type RoomMessage, type SubscribedEvent } from '../src/index.js';
+import { defaultUrl, RoomcastClient, type Member, type RoomMessage, type SubscribedEvent, type SubscriptionHandlers } from '../src/index.js';
 
 const params = new URLSearchParams(location.search);
 const format = params.get('format') === 'json' ? 'json' : 'proto';
@@ -23,6 +25,10 @@ interface RoomView {
   lines: ChatLine[];
   unread: number;
   status: string;
+  /** Who is in the room, by session: from presence() at each (re)subscription, then join/leave events. */
+  members: Map<string, Member>;
+  /** Why the member list is unknown (presence refused or not served), if it is. */
+  membersNote: string;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.querySelector(`[data-testid="${id}"]`) as T;
@@ -39,6 +45,11 @@ const client = new RoomcastClient({
   token: params.get('token') ?? 'demo',
   format,
   backoff: { minDelayMs: 250, maxDelayMs: 5_000 },
+  // The node subscribes the page to its user's personal room (@user): direct messages land there.
+  serverSubscriptions: (room) => {
+    log(`the node subscribed this page to ${room} (direct messages)`, 'ok');
+    return roomHandlers(newView(room));
+  },
 });
 
 const rooms = new Map<string, RoomView>();
@@ -79,6 +90,7 @@ client.on('disconnected', (e) => {
   renderRooms();
   renderStatus();
 });
+client.on('lagged', (e) => log(`the node dropped messages of ${e.room} after offset ${e.position.offset} (slow reader): resuming from history`, 'warn'));
 client.on('error', (e) => {
   if (e.context === 'transport') return; // a failed attempt; 'disconnected' says the rest
   log(`error (${e.context}${e.room ? ` ${e.room}` : ''}): ${e.error.message}`, 'error');
@@ -112,19 +124,54 @@ function describe(e: SubscribedEvent): string {
 
 // ---- rooms and chat ----
 
-function join(name: string): void {
-  if (rooms.has(name) || name === TICKER) {
-    select(name === TICKER ? active : name);
-    return;
-  }
-  const view: RoomView = { name, lines: [], unread: 0, status: 'subscribing…' };
+function newView(name: string): RoomView {
+  const view: RoomView = { name, lines: [], unread: 0, status: 'subscribing…', members: new Map(), membersNote: '' };
   rooms.set(name, view);
-  client.subscribe(name, {
+  if (!active) active = name;
+  renderRooms();
+  return view;
+}
+
+function memberName(m: Member): string {
+  const name = m.info && typeof m.info.name === 'string' ? m.info.name : '';
+  return name || m.user || 'anonymous';
+}
+
+/** Asks who is in the room now; join and leave events keep the list from there. */
+async function loadMembers(view: RoomView): Promise<void> {
+  try {
+    const reply = await client.presence(view.name);
+    if (rooms.get(view.name) !== view) return;
+    view.members = new Map(reply.members.map((m) => [m.session, m]));
+    view.membersNote = '';
+  } catch (err) {
+    const e = err as { code?: number; message?: string };
+    view.membersNote = `presence unavailable (${e.code ?? ''} ${e.message ?? ''})`.trim();
+  }
+  renderRooms();
+  renderMembers();
+}
+
+function roomHandlers(view: RoomView): SubscriptionHandlers {
+  return {
     onMessage: (m) => onChat(view, m),
+    onJoin: (m) => {
+      view.members.set(m.session, m);
+      log(`${memberName(m)} (${m.session}) joined ${view.name}`, 'ok');
+      renderRooms();
+      renderMembers();
+    },
+    onLeave: (m) => {
+      view.members.delete(m.session);
+      log(`${memberName(m)} (${m.session}) left ${view.name}`, 'warn');
+      renderRooms();
+      renderMembers();
+    },
     onSubscribed: (e) => {
+      if (!view.name.startsWith('@')) void loadMembers(view);
       view.status = describe(e);
       if (e.since) {
-        log(`resubscribed to ${name} from offset ${e.since.offset}: recovered: ${e.recovered}`, e.recovered ? 'ok' : 'warn');
+        log(`resubscribed to ${view.name} from offset ${e.since.offset}: recovered: ${e.recovered}`, e.recovered ? 'ok' : 'warn');
         if (e.recovered === false) {
           const what = e.resubscribed ? 'reconnected' : 'the node reported a gap';
           view.lines.push({ from: '', text: `— ${what}; messages sent meanwhile may be missing (recovered: false) —` });
@@ -139,7 +186,16 @@ function join(name: string): void {
       view.status = `error ${err.code}: ${err.message}`;
       renderStatus();
     },
-  });
+  };
+}
+
+function join(name: string): void {
+  if (rooms.has(name) || name === TICKER) {
+    select(name === TICKER ? active : name);
+    return;
+  }
+  const view = newView(name);
+  client.subscribe(name, roomHandlers(view), { joinLeave: true });
   select(name);
 }
 
@@ -150,6 +206,7 @@ function leave(name: string): void {
   renderRooms();
   renderStatus();
   renderMessages();
+  renderMembers();
 }
 
 function select(name: string): void {
@@ -159,6 +216,7 @@ function select(name: string): void {
   renderRooms();
   renderStatus();
   renderMessages();
+  renderMembers();
 }
 
 function onChat(view: RoomView, m: RoomMessage): void {
@@ -194,12 +252,30 @@ function renderRooms(): void {
       leave(r.name);
     });
     const item = el('li', { class: r.name === active ? 'active' : '', 'data-testid': `room-${r.name}` },
-      el('span', { class: 'room-name' }, `# ${r.name}`),
+      el('span', { class: 'room-name' }, `${r.name.startsWith('@') ? '' : '# '}${r.name}`),
+      r.members.size > 0 ? el('span', { class: 'count', title: 'members', 'data-testid': `count-${r.name}` }, String(r.members.size)) : '',
       r.unread > 0 ? el('span', { class: 'unread' }, String(r.unread)) : '',
       leaveButton);
     item.addEventListener('click', () => select(r.name));
     return item;
   }));
+}
+
+function renderMembers(): void {
+  const list = $('members');
+  const view = rooms.get(active);
+  if (!view || view.name.startsWith('@')) {
+    list.replaceChildren();
+    return;
+  }
+  if (view.membersNote) {
+    list.replaceChildren(el('li', { class: 'note' }, view.membersNote));
+    return;
+  }
+  const me = client.connection?.session;
+  list.replaceChildren(...[...view.members.values()].map((m) => el('li', {
+    'data-testid': `member-${m.session}`, 'data-user': m.user, title: m.session, class: m.session === me ? 'me' : '',
+  }, memberName(m), m.session === me ? ' (you)' : '')));
 }
 
 function renderStatus(): void {

@@ -66,6 +66,9 @@ export class Connector {
       },
       streamReset: (s) => this.rooms().onStreamReset(s),
       revoked: (u) => this.rooms().onRevoked(u),
+      lagged: (l) => this.rooms().onLagged(l),
+      join: (j) => this.rooms().onMember('join', j),
+      leave: (l) => this.rooms().onMember('leave', l),
       reply: (f) => {
         if (f.error?.code === ErrorCode.UNAUTHORIZED && requests.waiting(f.id!)) credentials.expired = true;
         requests.settle(f);

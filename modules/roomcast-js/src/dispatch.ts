@@ -12,6 +12,12 @@ export interface FrameHandlers {
   streamReset(s: Field<'subscribed'>): void;
   /** An `unsubscribed` without an id: the node left the room on its own (e.g. 403, a refreshed token no longer grants it). */
   revoked(u: Field<'unsubscribed'>): void;
+  /** The node dropped messages of a room for this slow client. */
+  lagged(l: Field<'lagged'>): void;
+  /** A session joined a room (subscribers with join_leave). */
+  join(j: Field<'join'>): void;
+  /** A session left a room (subscribers with join_leave). */
+  leave(l: Field<'leave'>): void;
   /** Any other frame with an id: the reply to a request. */
   reply(f: ServerFrameMsg): void;
   /** An `error` without an id. */
@@ -27,6 +33,9 @@ export function dispatch(f: ServerFrameMsg, on: FrameHandlers): void {
   else if (f.disconnect) on.disconnect(f.disconnect);
   else if (f.subscribed && !hasId) on.streamReset(f.subscribed);
   else if (f.unsubscribed && !hasId) on.revoked(f.unsubscribed);
+  else if (f.lagged) on.lagged(f.lagged);
+  else if (f.join) on.join(f.join);
+  else if (f.leave) on.leave(f.leave);
   else if (hasId) on.reply(f);
   else if (f.error) on.error(f.error);
 }

@@ -7,10 +7,12 @@ export { Subscription, type SubscriptionState } from './subscription.js';
 export { RoomcastError, ErrorCode, type ErrorCodeValue } from './errors.js';
 export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { SUBPROTOCOL, type WireFormatName } from './codec.js';
+export { newIdempotencyKey } from './idempotency.js';
 export type { Scheduler, Timer } from './scheduler.js';
 export type {
   ClientEvents, ClientOptions, ConnectedEvent, ConnectingEvent, ConnectionState, DisconnectedEvent, ErrorContext,
-  ErrorEvent, Position, PublishAck, RoomMessage, SubscribedEvent, SubscriptionHandlers, WebSocketConstructor, WebSocketLike,
+  ErrorEvent, LaggedEvent, Member, MemberEvent, Position, PresenceReply, PresenceStatsReply, PublishAck, PublishOptions,
+  PublishRetryOptions, RoomMessage, SubscribedEvent, SubscribeOptions, SubscriptionHandlers, WebSocketConstructor, WebSocketLike,
 } from './types.js';
 
 /**

@@ -22,23 +22,47 @@ export class Subscription {
   confirmed = false;
   /** @internal Pending retry of a subscribe the server could not serve for now. */
   retryTimer: Timer | undefined;
+  /**
+   * @internal Set while the room is resumed (after `lagged`, or a server-side room after a reconnect):
+   * its messages and pushed `subscribed` are ignored until the reply to the resuming subscribe.
+   */
+  resuming = false;
+  /** @internal The position a node's push gave while the client resumed the room (server-side rooms). */
+  pushed: Position | undefined;
   /** Failed subscribe attempts in a row, for the retry delay. */
   failures = 0;
   /** Resolves at the first `subscribed`; rejects when the server refuses for good or the app unsubscribes first. */
   readonly ready: Promise<SubscribedEvent>;
   private settleReady!: { resolve: (e: SubscribedEvent) => void; reject: (e: Error) => void };
 
+  /**
+   * @param joinLeave whether the room's join and leave events are asked for
+   * @param serverSide whether the node subscribed the client on its own (a personal room `@user`):
+   *   the client does not ask for it on a new connection, but resumes it from its position
+   */
   constructor(
     private readonly owner: SubscriptionOwner,
     readonly room: string,
-    readonly handlers: SubscriptionHandlers,
+    private callbacks: SubscriptionHandlers,
     since?: Position,
+    readonly joinLeave = false,
+    readonly serverSide = false,
   ) {
     this.position = since;
     this.ready = new Promise<SubscribedEvent>((resolve, reject) => {
       this.settleReady = { resolve, reject };
     });
     this.ready.catch(() => {}); // a rejection nobody awaits is not an unhandled error
+  }
+
+  /** The room's callbacks. */
+  get handlers(): SubscriptionHandlers {
+    return this.callbacks;
+  }
+
+  /** Replaces the room's callbacks, e.g. of a subscription the node made on its own. */
+  setHandlers(handlers: SubscriptionHandlers): void {
+    this.callbacks = handlers;
   }
 
   /** Leaves the room: no more callbacks from now on; resolves when the server confirmed (or there is no connection). */

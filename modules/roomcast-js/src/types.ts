@@ -2,6 +2,7 @@ import type { BackoffOptions } from './backoff.js';
 import type { RoomcastError } from './errors.js';
 import type { WireFormatName } from './codec.js';
 import type { Scheduler } from './scheduler.js';
+import type { Subscription } from './subscription.js';
 
 /** A point in a room's stream: offsets grow by one per publish; an epoch change means history was lost. */
 export interface Position {
@@ -25,6 +26,72 @@ export interface RoomMessage {
 export interface PublishAck {
   /** The offset the message received (absent when the broker gives none). */
   offset?: number;
+}
+
+/** Options of one publish. */
+export interface PublishOptions {
+  /**
+   * The publish's idempotency key (at most 64 bytes): a publish with the same key in the same room
+   * within the node's idempotency window is stored once, and a retry gets the same offset back.
+   * Default: a fresh random key (16 bytes, base64url), kept across the client's own retries.
+   */
+  idempotencyKey?: string;
+}
+
+/** One session in a room: one user with two tabs is two members of one user. */
+export interface Member {
+  /** The token's subject; empty for anonymous clients. */
+  user: string;
+  /** The session's id, as in its `connected` event. */
+  session: string;
+  /** The token's `roomcast.info` claim, a JSON object; absent when the token has none. */
+  info?: Record<string, unknown>;
+}
+
+/** Who is in a room: the reply to presence(). */
+export interface PresenceReply {
+  room: string;
+  members: Member[];
+}
+
+/** How many are in a room: the reply to presenceStats(). */
+export interface PresenceStatsReply {
+  room: string;
+  /** Members (sessions) in the room. */
+  sessions: number;
+  /** Distinct users among them (anonymous sessions are not counted). */
+  users: number;
+}
+
+/** A session joined or left a subscribed room (subscriptions with `joinLeave: true`). */
+export interface MemberEvent {
+  room: string;
+  member: Member;
+}
+
+/** The node dropped messages of a room the client read too slowly; the client resumes the room from history. */
+export interface LaggedEvent {
+  room: string;
+  /** The last message of the room the node had handed over before the dropped ones. */
+  position: Position;
+}
+
+/** Options of subscribe(). */
+export interface SubscribeOptions {
+  /** Resume from a stored position: delivery continues after it (when the node can replay it). */
+  since?: Position;
+  /** Receive the room's join and leave events (onJoin, onLeave; the client's `join` and `leave` events). */
+  joinLeave?: boolean;
+}
+
+/** How a publish that failed for a passing reason is tried again, with the same idempotency key. */
+export interface PublishRetryOptions {
+  /** Attempts in all, the first included; 1 turns retries off. Default 4. */
+  attempts?: number;
+  /** Delay before the first retry, ms; doubled after each, with jitter. Default 200. */
+  minDelayMs?: number;
+  /** Largest delay between attempts, ms. Default 5 000. */
+  maxDelayMs?: number;
 }
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
@@ -99,6 +166,17 @@ export interface ClientEvents {
   error: (e: ErrorEvent) => void;
   subscribed: (e: SubscribedEvent) => void;
   unsubscribed: (room: string) => void;
+  /**
+   * The node subscribed this client to a room on its own (a personal room `@user`, at connect): the
+   * subscription is made, with the handlers of options.serverSubscriptions, and its messages follow.
+   */
+  serverSubscribed: (sub: Subscription) => void;
+  /** A session joined a room subscribed with `joinLeave: true` (after the room's own onJoin). */
+  join: (e: MemberEvent) => void;
+  /** A session left a room subscribed with `joinLeave: true` (after the room's own onLeave). */
+  leave: (e: MemberEvent) => void;
+  /** The node dropped messages of a room for this slow client; the room is being resumed from history. */
+  lagged: (e: LaggedEvent) => void;
   /** Every message of every room (after the room's own handler). */
   message: (m: RoomMessage) => void;
 }
@@ -110,6 +188,10 @@ export interface SubscriptionHandlers {
   /** A subscribe the server refused: final unless `error.retryable` (then the client tries again). */
   onError?: (error: RoomcastError) => void;
   onUnsubscribed?: () => void;
+  /** With `joinLeave: true`: a session joined the room. */
+  onJoin?: (member: Member, room: string) => void;
+  /** With `joinLeave: true`: a session left the room (and did not come back within the node's grace). */
+  onLeave?: (member: Member, room: string) => void;
 }
 
 /** The part of the WebSocket API the client uses: browsers' WebSocket and the `ws` package both fit. */
@@ -158,4 +240,14 @@ export interface ClientOptions {
   random?: () => number;
   /** The clock and timers (tests): default the runtime's setTimeout and performance.now(). */
   scheduler?: Scheduler;
+  /**
+   * Publishes that failed for a passing reason (error 503, no reply in time, the connection closed
+   * before the ack) are sent again with the same idempotency key, after a backoff.
+   */
+  publishRetry?: PublishRetryOptions;
+  /**
+   * The handlers of a room the node subscribes this client to on its own (the personal room `@user`
+   * of the token's user). Default: none (its messages still reach the client's `message` event).
+   */
+  serverSubscriptions?: (room: string) => SubscriptionHandlers;
 }

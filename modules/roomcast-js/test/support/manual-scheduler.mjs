@@ -1,6 +1,9 @@
 // A clock and timers the test steps by hand (the client's `scheduler` option): nothing the client
 // schedules runs until advance() reaches its time, so delays, timeouts and the heartbeat are chosen
-// by the test, not by the machine.
+// by the test, not by the machine. Scheduling a call bumps until() waiters, so a test can wait for
+// the client to have scheduled something (e.g. a retry after a reply it read from the socket).
+import { bump } from './until.mjs';
+
 export class ManualScheduler {
   /** The current time, ms. */
   time = 0;
@@ -15,6 +18,7 @@ export class ManualScheduler {
   after(delayMs, fn) {
     const task = { at: this.time + delayMs, seq: this.seq++, fn };
     this.tasks.push(task);
+    bump();
     return { cancel: () => { this.tasks = this.tasks.filter((t) => t !== task); } };
   }
 
@@ -30,6 +34,11 @@ export class ManualScheduler {
       due.fn();
     }
     this.time = end;
+  }
+
+  /** Whether a call is scheduled exactly `ms` from now. */
+  scheduledIn(ms) {
+    return this.tasks.some((t) => t.at === this.time + ms);
   }
 
   /** How many calls are scheduled. */

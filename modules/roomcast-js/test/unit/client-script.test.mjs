@@ -245,15 +245,15 @@ test('JSON subprotocol: the client sends canonical protobuf JSON and reads what 
   await until(() => got.length === 2, 'two messages');
   assert.deepEqual(got[0], { room: 'r', text: 'hi', offset: 42, epoch: 'ep', timeMs: 1795257600000 });
   assert.deepEqual([...got[1].data], [1, 2, 3]);
-  const p = c.publish('r', new Uint8Array([255, 0]));
+  const p = c.publish('r', new Uint8Array([255, 0]), { idempotencyKey: 'k-1' });
   const pub = await conn.frame((f) => f.publish, 'publish');
-  assert.equal(conn.texts.at(-1), `{"id":${pub.id},"publish":{"room":"r","data":"/wA="}}\n`);
+  assert.equal(conn.texts.at(-1), `{"id":${pub.id},"publish":{"room":"r","data":"/wA=","idempotencyKey":"k-1"}}\n`);
   conn.ws.send(`{"id":${pub.id},"ack":{"offset":"44"}}`);
   assert.deepEqual(await p, { offset: 44 });
 });
 
 test('errors reject with a RoomcastError carrying the code; no reply in time rejects with 408', async () => {
-  const c = newClient({ requestTimeoutMs: 200 });
+  const c = newClient({ requestTimeoutMs: 200, publishRetry: { attempts: 1 } });
   start(c);
   const conn = await server.connection(1);
   conn.connected({ maxMessageBytes: 1000 });

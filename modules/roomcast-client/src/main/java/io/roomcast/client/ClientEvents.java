@@ -16,4 +16,15 @@ public interface ClientEvents {
    * {@code unsubscribed}, e.g. 403 after a refresh), and the client is no longer in it.
    */
   default void onRoomReset(String room, long offset, String epoch) {}
+
+  /**
+   * The node subscribed this client to {@code room} on its own: returns the listener of its messages.
+   * For the personal room {@code @user} of the token's user (announced by a {@code subscribed} push at
+   * connect), the client keeps the room like one it subscribed to and resumes it from its last
+   * position after a reconnect; for the room of this very connection ({@code $<session>}, messages
+   * without offsets) it is asked at the room's first message.
+   */
+  default RoomListener onServerSubscription(String room) {
+    return RoomListener.IGNORE;
+  }
 }

@@ -27,11 +27,27 @@ final class ScriptedNode implements AutoCloseable {
   private final Undertow server;
   /** The script: given each client frame and a way to answer. */
   private final BiConsumer<ClientFrame, java.util.function.Consumer<ServerFrame>> script;
+  /** Open connections, oldest first. */
+  private final List<WebSocketChannel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** How many connections were accepted. */
+  final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
   ScriptedNode(BiConsumer<ClientFrame, java.util.function.Consumer<ServerFrame>> script) {
+    this(script, (n, push) -> { });
+  }
+
+  /**
+   * @param onConnect told each new connection's number (1, 2, ...) and a way to push frames on it,
+   *     before the client's first frame is read (e.g. the node's own subscriptions at connect)
+   */
+  ScriptedNode(BiConsumer<ClientFrame, java.util.function.Consumer<ServerFrame>> script,
+      BiConsumer<Integer, java.util.function.Consumer<ServerFrame>> onConnect) {
     this.script = script;
     server = Undertow.builder().addHttpListener(0, "127.0.0.1")
         .setHandler(Handlers.websocket((exchange, channel) -> {
+          channels.add(channel);
+          onConnect.accept(connections.incrementAndGet(),
+              push -> WebSockets.sendBinary(ByteBuffer.wrap(BinaryFrames.encode(push)), channel, null));
           channel.getReceiveSetter().set(new AbstractReceiveListener() {
             @Override
             protected void onFullBinaryMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
@@ -58,6 +74,14 @@ final class ScriptedNode implements AutoCloseable {
   URI uri() {
     int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     return URI.create("ws://127.0.0.1:" + port + "/ws");
+  }
+
+  /** Cuts every open connection without a close handshake, as a dying node would. */
+  void cutAll() {
+    for (WebSocketChannel ch : channels) {
+      channels.remove(ch);
+      org.xnio.IoUtils.safeClose(ch);
+    }
   }
 
   @Override
