@@ -2,6 +2,7 @@ package io.roomcast.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomcast.redis.RedisBrokerConfig;
 import io.roomcast.testkit.ClusterRedis;
 import io.roomcast.testkit.Resp;
 import io.roomcast.testkit.SentinelRedis;
@@ -48,7 +49,7 @@ class ChaosIT {
       run.subscribe(ROOMS, PER_ROOM).publish(List.of(
           ChaosPublisher.webSocket(cluster.lb.ws(), http),
           ChaosPublisher.http(cluster.lb, http),
-          ChaosPublisher.redis(ChaosDoors.brokerConfig(redis.uri(), publishReplicas))), PER_SECOND);
+          ChaosPublisher.redis(RedisBrokerConfig.defaults(redis.uri()).withPublishReplicas(publishReplicas))), PER_SECOND);
       return run;
     } catch (RuntimeException | Error e) {
       run.close();
@@ -58,17 +59,17 @@ class ChaosIT {
 
   @Test
   void redisRestartedFromAStaleSnapshot() throws Exception {
-    StandaloneRedis redis = TestRedis.standalone();
+    StandaloneRedis redis = TestRedis.standalone(TestRedis.Persistence.RDB);
     try (ChaosRun run = run("snapshot", redis, 0)) {
       run.cycles(duration(), cycle -> {
         run.awaitAcks(150);
         run.killNode(cycle);
         run.awaitAcks(150);
-        redis.call("SAVE");
+        redis.snapshot();
         run.fault("snapshot");
         run.awaitAcks(200); // acknowledged after the snapshot: the restarted Redis will not have them
         redis.kill();
-        redis.start(); // loads the snapshot
+        redis.start(); // with the snapshot's data
         run.fault("Redis SIGKILLed and restarted from its snapshot");
         run.killNode(cycle + 1);
         run.awaitAcks(200);
