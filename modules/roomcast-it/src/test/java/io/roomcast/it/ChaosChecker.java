@@ -120,7 +120,8 @@ final class ChaosChecker {
         }
         if (!seen.add(d.epoch() + "\0" + d.id())) {
           r.duplicated++;
-          r.violation("duplicate", log + ": duplicate '" + d.id() + "' at " + d.epoch() + ":" + d.offset());
+          r.violation("duplicate", log + ": duplicate '" + d.id() + "' at " + d.epoch() + ":" + d.offset()
+              + (r.wants("duplicate") ? ", saw " + story(log, d.epoch()) : ""));
           if (d.epoch().equals(epoch) && d.offset() <= offset) continue;
         } else if (!ids.add(d.id())) {
           r.redeliveredAfterReset++; // the same message again in another epoch: a retry after Redis lost the first
@@ -153,7 +154,8 @@ final class ChaosChecker {
       String what = seen.log + ": acknowledged '" + a.id() + "' (" + a.via() + ", " + where + ")";
       if (held) {
         r.lostSilently++;
-        r.violation("held, not delivered", what + " is held by Redis but was never delivered");
+        r.violation("held, not delivered", what + " is held by Redis but was never delivered"
+            + (r.wants("held, not delivered") ? "; saw " + story(seen.log, where.get(0).substring(0, where.get(0).lastIndexOf(':'))) : ""));
       } else if (seen.covers(where)) {
         r.lostAnnounced++;
         if (durableAcks) r.violation("acked lost despite publish-replicas", what + " was lost though publish-replicas >= 1");
@@ -163,6 +165,32 @@ final class ChaosChecker {
       }
     }
     if (lost) r.lost++;
+  }
+
+  /** What {@code log} saw of {@code epoch}: resets as "reset@N", runs of offsets as "a-b"; other epochs as "|". */
+  static String story(ChaosLog log, String epoch) {
+    StringBuilder b = new StringBuilder("[");
+    long runStart = -1;
+    long last = -1;
+    for (Event e : log.events()) {
+      long o = e instanceof Delivered d && d.epoch().equals(epoch) ? d.offset() : -1;
+      if (o >= 0 && runStart >= 0 && o == last + 1) {
+        last = o;
+        continue;
+      }
+      if (runStart >= 0) b.append(runStart == last ? "" + runStart : runStart + "-" + last).append(' ');
+      runStart = -1;
+      if (o >= 0) {
+        runStart = o;
+        last = o;
+      } else if (e instanceof Reset x) {
+        b.append(x.epoch().equals(epoch) ? "reset@" + x.offset() + " " : "reset@other ");
+      } else if (e instanceof Reconnected) {
+        b.append("reconnect ");
+      }
+    }
+    if (runStart >= 0) b.append(runStart == last ? "" + runStart : runStart + "-" + last);
+    return b.toString().trim() + "]";
   }
 
   /** Where the message was stored, as far as anyone saw: "epoch:offset", or "?:offset" from its ack alone. */

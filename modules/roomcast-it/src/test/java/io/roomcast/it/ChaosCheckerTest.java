@@ -169,6 +169,14 @@ class ChaosCheckerTest {
   }
 
   @Test
+  void aViolationTellsWhatTheSubscriberSawOfTheEpoch() {
+    ChaosLog log = subscriber("s1").deliver("a", "E1", 1).reset("E2", 0).deliver("x", "E2", 1).deliver("y", "E2", 2)
+        .reconnected(1).reset("E2", 0).deliver("x", "E2", 1);
+
+    assertThat(ChaosChecker.story(log, "E2")).isEqualTo("[reset@0 1-2 reconnect reset@0 1]");
+  }
+
+  @Test
   void figuresCountRepliesAndPercentiles() {
     assertThat(ChaosReport.percentile(List.of(5L, 1L, 3L, 100L), 0.99)).isEqualTo(100);
     assertThat(ChaosReport.percentile(List.of(), 0.99)).isEqualTo(-1);

@@ -119,7 +119,7 @@ class ChaosIT {
     run.awaitAnswers(lagAnswers); // acknowledged (or refused) while the replica has none of it
     redis.killPrimary();
     run.fault("primary SIGKILLed");
-    run.until("the sentinels promote the lagging replica", SETTLE, () -> redis.primaryPort() == replica
+    run.until("the sentinels promote the lagging replica", Duration.ofSeconds(90), () -> redis.primaryPort() == replica
         && ((List<?>) Resp.call(replica, "ROLE")).get(0).equals("master"));
     RedisFaults.heal(replica);
     redis.startServer(primary); // empty; the sentinels make it a replica

@@ -42,6 +42,11 @@ final class ChaosReport {
     byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(what);
   }
 
+  /** Whether a violation of {@code kind} would still be listed (worth explaining at length). */
+  boolean wants(String kind) {
+    return byKind.getOrDefault(kind, List.of()).size() < LISTED;
+  }
+
   List<String> violations() {
     return List.copyOf(violations);
   }
