@@ -158,7 +158,11 @@ final class ChaosChecker {
             + (r.wants("held, not delivered") ? "; saw " + story(seen.log, where.get(0).substring(0, where.get(0).lastIndexOf(':'))) : ""));
       } else if (seen.covers(where)) {
         r.lostAnnounced++;
-        if (durableAcks) r.violation("acked lost despite publish-replicas", what + " was lost though publish-replicas >= 1");
+        if (durableAcks) {
+          String kind = "acked lost despite publish-replicas";
+          r.violation(kind, what + " was lost though publish-replicas >= 1"
+              + (r.wants(kind) && !where.get(0).startsWith("?") ? "; saw " + story(seen.log, where.get(0).substring(0, where.get(0).lastIndexOf(':'))) : ""));
+        }
       } else {
         r.lostSilently++;
         r.violation("lost silently", what + " never delivered and no reset announced its loss");

@@ -63,7 +63,7 @@ class ChaosIT {
     try (ChaosRun run = run("snapshot", redis, 0)) {
       run.cycles(duration(), cycle -> {
         run.awaitAcks(150);
-        run.killNode(cycle);
+        run.killBusiestNode();
         run.awaitAcks(150);
         redis.snapshot();
         run.fault("snapshot");
@@ -71,7 +71,7 @@ class ChaosIT {
         redis.kill();
         redis.start(); // with the snapshot's data
         run.fault("Redis SIGKILLed and restarted from its snapshot");
-        run.killNode(cycle + 1);
+        run.killBusiestNode();
         run.awaitAcks(200);
       });
       ChaosReport report = run.finish(room -> redis.port(), false);
@@ -109,7 +109,7 @@ class ChaosIT {
   private static void failOverSentinelToALaggingReplica(ChaosRun run, SentinelRedis redis, int cycle, int lagAnswers) throws Exception {
     if (cycle > 0) redis.awaitReplicaInSync();
     run.awaitAcks(150);
-    run.killNode(cycle);
+    run.killBusiestNode();
     run.awaitAcks(150);
     int replica = redis.replicaPort();
     int primary = redis.primaryPort();
@@ -123,7 +123,7 @@ class ChaosIT {
         && ((List<?>) Resp.call(replica, "ROLE")).get(0).equals("master"));
     RedisFaults.heal(replica);
     redis.startServer(primary); // empty; the sentinels make it a replica
-    run.killNode(cycle + 1);
+    run.killBusiestNode();
     run.awaitAcks(200);
   }
 
@@ -134,7 +134,7 @@ class ChaosIT {
       int slot = ClusterRedis.slotOf("roomcast:{" + run.rooms.get(0) + "}");
       run.cycles(duration(), cycle -> {
         run.awaitAcks(150);
-        run.killNode(cycle);
+        run.killBusiestNode();
         run.awaitAcks(150);
         int master = redis.portOfSlot(slot);
         int replica = replicaOf(master);
@@ -147,7 +147,7 @@ class ChaosIT {
         run.until("the lagging replica serves the slot", SETTLE, () -> redis.portOfSlot(slot) == replica);
         RedisFaults.heal(replica);
         redis.awaitHealthy();
-        run.killNode(cycle + 1);
+        run.killBusiestNode();
         run.awaitAcks(200);
       });
       ChaosReport report = run.finish(room -> redis.portOfSlot(ClusterRedis.slotOf("roomcast:{" + room + "}")), false);

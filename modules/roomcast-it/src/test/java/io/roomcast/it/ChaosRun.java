@@ -100,18 +100,41 @@ final class ChaosRun implements AutoCloseable {
   }
 
   /**
-   * SIGKILLs node {@code i}, waits until its clients are back on the others, and starts it again in
-   * the background (the run goes on meanwhile); a node still starting from the last kill is waited for
-   * first, so that at most one node is down.
+   * SIGKILLs the node with the most open connections (a node restarted after an earlier kill may have
+   * none), waits until its clients are back on the others, and starts it again in the background (the
+   * run goes on meanwhile); a node still starting from the last kill is waited for first, so that at
+   * most one node is down.
    */
-  void killNode(int i) throws InterruptedException {
+  void killBusiestNode() throws InterruptedException {
     restarting.join();
-    NodeProcess victim = cluster.nodes.get(i % cluster.nodes.size());
+    NodeProcess victim = cluster.nodes.get(0);
+    double most = -1;
+    for (NodeProcess n : cluster.nodes) {
+      double open = connectionsOpen(n);
+      if (open > most) {
+        most = open;
+        victim = n;
+      }
+    }
     int before = reconnects.get();
     victim.kill();
-    fault("SIGKILL " + victim.name);
+    fault("SIGKILL " + victim.name + " (" + (long) most + " connections)");
     until("clients of " + victim.name + " reconnect", WAIT, () -> reconnects.get() > before);
-    restarting = CompletableFuture.runAsync(victim::start);
+    NodeProcess restart = victim;
+    restarting = CompletableFuture.runAsync(restart::start);
+  }
+
+  private double connectionsOpen(NodeProcess n) {
+    try {
+      String scrape = http.send(java.net.http.HttpRequest.newBuilder(n.management("/metrics")).timeout(Duration.ofSeconds(5)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      return Scrapes.value(scrape, "roomcast_connections_open", "").orElse(0);
+    } catch (java.io.IOException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
   }
 
   void fault(String what) {
