@@ -13,8 +13,7 @@ final class Brokers {
   static Broker forConfig(BrokerSettings settings, MeterRegistry registry) {
     if (settings.redis().isEmpty()) return new MemoryBroker(settings.history(), System::currentTimeMillis);
     RedisBrokerConfig redis = new RedisBrokerConfig(settings.redis().get(), settings.keyPrefix(), settings.history(),
-        settings.commandTimeout(), RedisBrokerConfig.DEFAULT_RESUBSCRIBE_INTERVAL, RedisBrokerConfig.Breaker.defaults())
-        .withPublishReplicas(settings.publishReplicas()).withIdempotencyWindow(settings.idempotencyWindow());
+        settings.commandTimeout(), RedisBrokerConfig.DEFAULT_RESUBSCRIBE_INTERVAL, RedisBrokerConfig.Breaker.defaults());
     return RedisBrokers.create(redis, registry);
   }
 }

@@ -58,8 +58,7 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
   }
 
   public ServerConfig withRedis(String uri) {
-    BrokerSettings redis = new BrokerSettings(Optional.of(uri), broker.keyPrefix(), broker.commandTimeout(), broker.history(),
-        broker.publishReplicas(), broker.idempotencyWindow());
+    BrokerSettings redis = new BrokerSettings(Optional.of(uri), broker.keyPrefix(), broker.commandTimeout(), broker.history());
     return new ServerConfig(host, port, closeTimeout, drainWindow, redis, node, security, demoTicker, deflate, ioThreads, management);
   }
 
