@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * token comes back after a failure, the link is alive again and {@code onRecovered} runs (the broker
  * then resubscribes every room and asks for repair).
  *
- * <p>Probes run whatever the traffic: one PUBLISH per interval per node is nothing for Redis, and a
- * message that did arrive says nothing about the next one.
+ * <p>Only a silent link can fail: a probe that is late while channel messages keep arriving is stuck
+ * behind them (a busy node, a backlog draining), not lost, so the link counts as alive. Probes are sent
+ * whatever the traffic: one PUBLISH per interval per node is nothing for Redis.
  */
 final class LinkProbe {
   private static final Logger log = LoggerFactory.getLogger(LinkProbe.class);
@@ -39,6 +40,10 @@ final class LinkProbe {
   private final AtomicLong outstanding = new AtomicLong();
   /** False from a probe that did not come back until one does. */
   private volatile boolean healthy = true;
+  /** When the probe on its way was sent, System.nanoTime(). */
+  private volatile long sentAt;
+  /** When the pub/sub connection last delivered anything, System.nanoTime(); written on every message. */
+  private volatile long lastHeard;
 
   LinkProbe(Supplier<RedisLink> link, ScheduledExecutorService scheduler, Duration interval, Duration timeout,
       MeterRegistry registry, Runnable onRecovered) {
@@ -61,6 +66,7 @@ final class LinkProbe {
     RedisLink l = link.get();
     if (l == null || outstanding.get() != 0) return;
     long token = sent.incrementAndGet();
+    sentAt = System.nanoTime();
     outstanding.set(token);
     try {
       l.probe(Long.toString(token).getBytes(StandardCharsets.US_ASCII));
@@ -76,6 +82,7 @@ final class LinkProbe {
 
   private void expire(long token) {
     if (!outstanding.compareAndSet(token, 0)) return; // it came back
+    if (lastHeard - sentAt > 0) return; // late behind channel traffic that keeps coming: not silent, not dead
     failed.increment();
     RedisLink l = link.get();
     boolean open = l != null && l.connected();
@@ -87,6 +94,11 @@ final class LinkProbe {
     // When the client knows the connection is down it is reconnecting already; a link that looks open
     // but carries nothing is what only this probe finds.
     if (open) l.reconnect();
+  }
+
+  /** The pub/sub connection delivered something (any channel): it is not silent. */
+  void traffic() {
+    lastHeard = System.nanoTime();
   }
 
   /** A message on the probe channel: one of our tokens came back through Redis. */

@@ -246,6 +246,7 @@ final class RedisBroker implements Broker, RedisLink.Sink {
 
   @Override
   public void onMessage(byte[] channel, byte[] message) {
+    probe.traffic();
     if (Arrays.equals(channel, probeChannel)) {
       probe.heard(message);
       return;
@@ -336,6 +337,13 @@ final class RedisBroker implements Broker, RedisLink.Sink {
         if (link.connected()) scheduleRestore(RESTORE_RETRY, true, repair);
       });
     });
+  }
+
+  @Override
+  public List<List<byte[]>> wantedChannels() {
+    List<List<byte[]>> channels = new ArrayList<>();
+    for (List<String> group : groups()) channels.add(group.stream().map(keys::channel).toList());
+    return channels;
   }
 
   /** Tells the listener that these rooms, still wanted, are subscribed again after a break. */

@@ -22,6 +22,12 @@ interface RedisLink extends AutoCloseable {
      * count: the client's other connections (commands, topology probes) come and go without it.
      */
     void onPubSubConnected();
+
+    /**
+     * The channels of the rooms wanted now, in groups that one subscribe may carry: what a new pub/sub
+     * connection subscribes to before it replaces the old one, so that nothing is missed in between.
+     */
+    List<List<byte[]>> wantedChannels();
   }
 
   RedisScriptingAsyncCommands<byte[], byte[]> scripting();

@@ -95,7 +95,15 @@ final class StandaloneLink implements RedisLink {
         client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
             .thenCompose(ps -> {
               ps.addListener(listener);
-              return ps.async().subscribe(probeChannel).thenApply(ok -> ps);
+              // the probe channel and every wanted room before the swap: the old connection still
+              // delivers meanwhile, so nothing falls in between (a message may come twice; the node
+              // drops an offset it has)
+              List<CompletableFuture<Void>> subscribed = new java.util.ArrayList<>();
+              subscribed.add(ps.async().subscribe(probeChannel).toCompletableFuture());
+              for (List<byte[]> group : sink.wantedChannels()) {
+                subscribed.add(ps.async().subscribe(group.toArray(new byte[0][])).toCompletableFuture());
+              }
+              return CompletableFuture.allOf(subscribed.toArray(new CompletableFuture<?>[0])).thenApply(ok -> ps);
             });
     CompletableFuture.allOf(c, d, p).thenApply(allDone -> {
       StatefulRedisConnection<byte[], byte[]> newCommands = c.join();

@@ -47,7 +47,7 @@ class RedisBrokerClusterIT extends BrokerContract {
 
   @Override
   protected Broker newBroker() {
-    return RedisBrokers.create(Fixtures.config(cluster.uri()), new SimpleMeterRegistry());
+    return RedisBrokers.create(Fixtures.contractConfig(cluster.uri()), new SimpleMeterRegistry());
   }
 
   @Override

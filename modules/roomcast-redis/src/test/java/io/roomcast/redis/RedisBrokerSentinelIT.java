@@ -11,6 +11,7 @@ import io.roomcast.core.BrokerContract;
 import io.roomcast.core.Payload;
 import io.roomcast.core.Publication;
 import io.roomcast.core.Recorder;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.roomcast.testkit.Resp;
 import io.roomcast.testkit.SentinelRedis;
 import io.roomcast.testkit.TestRedis;
@@ -35,7 +36,7 @@ class RedisBrokerSentinelIT extends BrokerContract {
 
   @Override
   protected Broker newBroker() {
-    return RedisBrokers.create(Fixtures.config(redis.uri()), new SimpleMeterRegistry());
+    return RedisBrokers.create(Fixtures.contractConfig(redis.uri()), new SimpleMeterRegistry());
   }
 
   @Override
@@ -131,6 +132,40 @@ class RedisBrokerSentinelIT extends BrokerContract {
       } finally {
         redis.startServer(killed);
       }
+    }
+  }
+
+  @Test
+  void withPublishReplicasAnAckMeansTheReplicaHasItAndALaggingReplicaFailsThePublishSafelyToRetry() {
+    Recorder rec = new Recorder();
+    try (Broker broker = RedisBrokers.create(Fixtures.config(redis.uri()).withPublishReplicas(1), new SimpleMeterRegistry())) {
+      broker.start(rec);
+      redis.awaitReplicaInSync();
+      await().atMost(Fixtures.WAIT).until(broker::available);
+      String room = room("durable");
+      join(broker.subscribe(room));
+
+      Publication first = join(broker.publish(room, Payload.text("replicated"), "k1"));
+      assertThat(replicaHas(room, first.offset())).as("on the replica when acknowledged").isTrue();
+
+      int replica = redis.replicaPort();
+      redis.freezeServer(replica);
+      try {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> join(broker.publish(room, Payload.text("not yet replicated"), "k2")))
+            .hasCauseInstanceOf(io.roomcast.core.BrokerUnavailableException.class)
+            .hasMessageContaining("acknowledged by 0 of 1 replicas");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Fixtures.COMMAND_TIMEOUT.multipliedBy(2));
+        assertThat(broker.available()).as("a lagging replica does not open the breaker").isTrue();
+      } finally {
+        redis.thawServer(replica);
+      }
+
+      Publication retried = join(broker.publish(room, Payload.text("not yet replicated"), "k2"));
+      assertThat(retried.offset()).isEqualTo(first.offset() + 1); // stored once, by the first attempt
+      assertThat(replicaHas(room, retried.offset())).isTrue();
+      rec.awaitText(room, "not yet replicated");
+      assertThat(rec.texts(room)).containsExactly("replicated", "not yet replicated");
     }
   }
 

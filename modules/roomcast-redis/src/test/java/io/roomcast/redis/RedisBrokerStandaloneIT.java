@@ -52,7 +52,7 @@ class RedisBrokerStandaloneIT extends BrokerContract {
 
   @Override
   protected Broker newBroker() {
-    return RedisBrokers.create(Fixtures.config(redis.uri()), new SimpleMeterRegistry());
+    return RedisBrokers.create(Fixtures.contractConfig(redis.uri()), new SimpleMeterRegistry());
   }
 
   @Override

@@ -13,7 +13,8 @@ final class Brokers {
   static Broker forConfig(BrokerSettings settings, MeterRegistry registry) {
     if (settings.redis().isEmpty()) return new MemoryBroker(settings.history(), System::currentTimeMillis);
     RedisBrokerConfig redis = new RedisBrokerConfig(settings.redis().get(), settings.keyPrefix(), settings.history(),
-        settings.commandTimeout(), RedisBrokerConfig.DEFAULT_RESUBSCRIBE_INTERVAL, RedisBrokerConfig.Breaker.defaults());
+        settings.commandTimeout(), RedisBrokerConfig.DEFAULT_RESUBSCRIBE_INTERVAL, RedisBrokerConfig.Breaker.defaults(),
+        settings.publishReplicas(), settings.idempotencyWindow(), settings.probeInterval(), settings.probeTimeout());
     return RedisBrokers.create(redis, registry);
   }
 }

@@ -185,7 +185,11 @@ final class ConfigLoader {
     String prefixProblem = RedisBrokerConfig.keyPrefixProblem(keyPrefix);
     if (prefixProblem != null) throw b.bad("key-prefix", prefixProblem, keyPrefix);
     return new BrokerSettings(redis, keyPrefix, b.durationAtLeast("command-timeout", Duration.ofMillis(1)),
-        roomHistory(c.section("history")));
+        roomHistory(c.section("history")),
+        b.intAtLeast("publish-replicas", 0),
+        b.durationAtLeast("idempotency-window", Duration.ofSeconds(1)),
+        b.durationAtLeast("probe-interval", Duration.ofMillis(10)),
+        b.durationAtLeast("probe-timeout", Duration.ofMillis(10)));
   }
 
   private static RoomHistory roomHistory(ConfigReader h) {

@@ -58,7 +58,7 @@ public record ServerConfig(String host, int port, Duration closeTimeout, Duratio
   }
 
   public ServerConfig withRedis(String uri) {
-    BrokerSettings redis = new BrokerSettings(Optional.of(uri), broker.keyPrefix(), broker.commandTimeout(), broker.history());
+    BrokerSettings redis = broker.withRedis(uri);
     return new ServerConfig(host, port, closeTimeout, drainWindow, redis, node, security, demoTicker, deflate, ioThreads, management);
   }
 

@@ -205,6 +205,11 @@ public final class ClusterRedis implements TestRedis {
     awaitHealthy();
   }
 
+  /** BGSAVE on the master of {@code slot}, waiting until written (for {@link TestRedis.Persistence#RDB}). */
+  public void snapshotNodeOf(int slot) {
+    node(portOfSlot(slot)).snapshot();
+  }
+
   /** The id of the master that {@code node} replicates, or null when it is a master. */
   private static String masterOf(RedisProcess node) {
     String myself = ((String) node.call("CLUSTER", "NODES")).lines()

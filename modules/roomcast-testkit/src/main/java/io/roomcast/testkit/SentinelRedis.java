@@ -141,6 +141,32 @@ public final class SentinelRedis implements TestRedis {
     return oldPort;
   }
 
+  /** BGSAVE on the primary, waiting until written: with {@link TestRedis.Persistence#RDB}, what a restart of it returns to. */
+  public void snapshotPrimary() {
+    server(primaryPort()).snapshot();
+  }
+
+  /**
+   * SIGKILLs the primary and starts it again at once from its files (a stale snapshot with RDB), before
+   * the sentinels' down-after time (1 s) runs out: the same server stays primary, with less than it
+   * acknowledged. Returns its port.
+   */
+  public int restartPrimaryFromFiles() {
+    RedisProcess primary = server(primaryPort());
+    primary.kill();
+    primary.start();
+    return primary.port();
+  }
+
+  /** SIGSTOPs a data server (say the replica: it then acknowledges no replication) until {@link #thawServer}. */
+  public void freezeServer(int port) {
+    server(port).signal("STOP");
+  }
+
+  public void thawServer(int port) {
+    server(port).signal("CONT");
+  }
+
   /** Runs one command on a data server by its port (to look at a replica). */
   public Object callServer(int port, Object... args) {
     return server(port).call(args);
