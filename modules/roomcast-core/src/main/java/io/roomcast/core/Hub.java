@@ -125,11 +125,12 @@ final class Hub implements BrokerListener, Recovery.Floors {
   /** Removes a subscription; called on its session's thread. */
   void leave(Subscription s) {
     Shard shard = s.shard;
-    if (!shard.remove(s)) return;
+    boolean lastOfShard = shard.remove(s);
     Room room = rooms.get(s.room);
     if (room == null) return;
+    room.members.remove(s);
+    if (!lastOfShard) return;
     synchronized (room) {
-      room.members.remove(s);
       room.shards = without(room.shards, shard);
       if (room.shards.length == 0 && room.lingering == null) {
         room.lingering = scheduler.schedule(() -> expire(room), linger.toMillis(), TimeUnit.MILLISECONDS);

@@ -122,7 +122,10 @@ final class Subscription {
 
   private void hold(OutboundFrame frame) {
     if (held.size() >= out.maxHeld()) {
-      out.overflow();
+      // Too much waits behind a replay or a read: let it go, and read it back from history once the
+      // stream flows again (the node had it, so history has it unless trimmed), rather than cut the client off.
+      held.clear();
+      resyncWanted = true;
       return;
     }
     held.add(frame);
@@ -160,21 +163,13 @@ final class Subscription {
   private void repairGapBefore(OutboundFrame frame) {
     held = new ArrayList<>();
     held.add(frame);
-    read(new StreamPosition(lastOffset, epoch), (replay, failure) -> {
-      boolean repaired = failure == null && replay.history().complete();
-      recovery.countGap(repaired);
-      if (repaired) {
-        replay(replay.frames(), this::release);
-      } else { // what is missing cannot be had: say so, and carry on from the held message
-        reset(frame.offset - 1, frame.epoch, null);
-        release();
-      }
-    });
+    catchUp(true);
   }
 
   /**
-   * Re-reads the room after a resubscription and delivers what the break lost, at once; a regress or
-   * a new epoch met there is a reset, as on a live frame. Waits while the stream is held.
+   * Re-reads the room after a resubscription (or after held frames were let go) and delivers what
+   * was missed, at once; a regress or a new epoch met there is a reset, as on a live frame. Waits
+   * while the stream is held.
    */
   private void resync() {
     if (left) return;
@@ -183,39 +178,91 @@ final class Subscription {
       return;
     }
     held = new ArrayList<>();
+    catchUp(false);
+  }
+
+  /**
+   * Reads the room's history after {@link #lastOffset} (the stream is held) and replays it; a history
+   * cut short by the read's limit is replayed and read on, round after round. What history cannot
+   * give is a reset. {@code gap}: a live frame showed the hole (counted as a gap either way).
+   */
+  private void catchUp(boolean gap) {
     read(new StreamPosition(lastOffset, epoch), (replay, failure) -> {
-      if (failure != null) { // nobody can say what the break lost: never pretend nothing
+      if (failure != null) { // nobody can say what was lost: never pretend nothing
         recovery.countGap(false);
-        reset(lastOffset, epoch, null);
-        release();
+        lost(new StreamPosition(lastOffset, epoch));
         return;
       }
       History h = replay.history();
       StreamPosition latest = h.latest();
-      if (h.complete()) {
-        if (epoch.isEmpty()) epoch = latest.epoch(); // a room without a stream got its first messages
-        if (!replay.frames().isEmpty()) recovery.countGap(true);
-        replay(replay.frames(), this::release);
-      } else if (!latest.epoch().equals(epoch) && !latest.isEmptyRoom()) {
+      boolean upToDate = latest.offset() == lastOffset && latest.epoch().equals(epoch);
+      if (upToDate && !gap) { // nothing missed (even for a broker without history)
+        release();
+        return;
+      }
+      boolean sameStream = latest.epoch().equals(epoch) || (epoch.isEmpty() && lastOffset == 0);
+      OutboundFrame first = firstHeld();
+      if (h.complete() && first != null && first.epoch.equals(latest.epoch()) && first.offset > latest.offset() + 1) {
+        // The store stands before a message this node already had: it went back, and the hole cannot be filled.
+        recovery.countGap(false);
+        replay(replay.frames(), () -> lost(latest));
+      } else if (sameStream && (h.complete() || continues(replay.frames()))) {
+        if (!latest.isEmptyRoom()) epoch = latest.epoch(); // a room without a stream got its first messages
+        if (h.complete() && (gap || !replay.frames().isEmpty())) recovery.countGap(true);
+        replay(replay.frames(), h.complete() ? this::release : () -> catchUp(gap));
+      } else if (!sameStream && !latest.isEmptyRoom()) {
+        if (gap) recovery.countGap(false);
         restartIn(latest.epoch(), latest.offset());
       } else { // went back within the epoch, or more was lost than history holds
         recovery.countGap(false);
-        reset(latest.offset(), latest.epoch(), null);
-        release();
+        lost(latest);
       }
     });
   }
 
+  /** Whether {@code frames} go on from {@link #lastOffset} without a hole (a history cut short by the read's limit). */
+  private boolean continues(List<OutboundFrame> frames) {
+    return continuesFrom(lastOffset, frames);
+  }
+
+  private static boolean continuesFrom(long offset, List<OutboundFrame> frames) {
+    return !frames.isEmpty() && frames.get(0).offset == offset + 1;
+  }
+
+  /**
+   * History cannot give what is missing: the client is told, and the stream goes on from the first
+   * held message of an offset (so none of those is lost too), or else from {@code latest}.
+   */
+  private void lost(StreamPosition latest) {
+    OutboundFrame first = firstHeld();
+    if (first != null) {
+      reset(first.offset - 1, first.epoch, null);
+    } else {
+      reset(latest.offset(), latest.epoch(), null);
+    }
+    release();
+  }
+
+  /** The first held frame with an offset, or null. */
+  private OutboundFrame firstHeld() {
+    for (OutboundFrame f : held) {
+      if (f.epoch != null) return f;
+    }
+    return null;
+  }
+
   /**
    * The room's stream restarted in {@code newEpoch} (the stream is held): the client is told, then gets
-   * the new epoch from its first message when history has it all, else the stream goes on after
+   * the new epoch from its first message when history has it, else the stream goes on after
    * {@code fallback}.
    */
   private void restartIn(String newEpoch, long fallback) {
     read(new StreamPosition(0, newEpoch), (replay, failure) -> {
-      if (failure == null && replay.history().complete() && replay.history().latest().epoch().equals(newEpoch)) {
+      held.removeIf(f -> f.epoch != null && !f.epoch.equals(newEpoch)); // of a stream that is gone: before the reset
+      History h = failure == null ? replay.history() : null;
+      if (h != null && h.latest().epoch().equals(newEpoch) && (h.complete() || continuesFrom(0, replay.frames()))) {
         reset(0, newEpoch, null);
-        replay(replay.frames(), this::release);
+        replay(replay.frames(), h.complete() ? this::release : () -> catchUp(false));
       } else {
         reset(fallback, newEpoch, null);
         release();

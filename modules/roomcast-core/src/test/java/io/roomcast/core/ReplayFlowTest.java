@@ -79,6 +79,33 @@ class ReplayFlowTest {
   }
 
   @Test
+  void aBusyRoomBehindALongReplayIsReadBackFromHistoryNotCutOff() {
+    SessionLimits limits = new SessionLimits(65_536, 65_000, 100, 128, 128, 1 << 20, 20, 65_536); // holds 20 frames at most
+    Node small = Node.start(NodeConfig.defaults("small").withLimits(limits, 20).withRoomLinger(Duration.ZERO),
+        new MemoryBroker(1000, Duration.ofHours(1), loop::nowMillis), registry, NodeSecurity.open(), loop);
+    try {
+      byte[] big = new byte[60_000];
+      for (int i = 0; i < 20; i++) small.publish("busy", Payload.binary(big));
+      FakeClient publisher = new FakeClient(small, loop, ioA, WireFormat.PROTO);
+      FakeClient reader = new FakeClient(small, loop, ioB, WireFormat.PROTO);
+      String epoch = small.history("busy", 0, null, 1).toCompletableFuture().join().latest().epoch();
+      reader.connection.stall();
+
+      resume(reader, 50, "busy", 0, epoch);
+      loop.settle(); // the replay is under way, paced by a client that does not read yet
+      for (int i = 21; i <= 70; i++) publisher.published("busy", "live " + i); // more than the 20 it may hold
+      reader.connection.resume();
+      loop.settle();
+
+      assertThat(reader.connection.closedWith).isNull();
+      assertThat(reader.offsets("busy")).containsExactlyElementsOf(LongStream.rangeClosed(1, 70).boxed().toList());
+      assertThat(reader.connection.framesOf(ServerFrame.KindCase.SUBSCRIBED)).allMatch(ServerFrame::hasId); // no reset
+    } finally {
+      small.close();
+    }
+  }
+
+  @Test
   void aReconnectStormReadsTheRoomOnceAndSharesItsEncodedFrames() {
     FakeClient publisher = new FakeClient(node, loop, ioA, WireFormat.PROTO);
     for (int i = 1; i <= 5; i++) publisher.published("room", "m" + i);

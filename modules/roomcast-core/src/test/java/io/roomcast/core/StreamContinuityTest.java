@@ -139,6 +139,23 @@ class StreamContinuityTest {
   }
 
   @Test
+  void aGapWhoseStoreWentBackBeforeItIsAResetNotARepairLoop() {
+    reader.subscribed("room");
+    publisher.published("room", "m1");
+    String epoch = epochOf("room");
+    // m4 reached the node, then the store came back at offset 1: the read says nothing follows m1.
+    broker.nextHistory = new History(List.of(), new StreamPosition(1, epoch), true);
+
+    broker.inject(new Publication("room", Payload.text("m4"), 4, epoch, 1L));
+    loop.settle();
+
+    assertThat(reader.texts("room")).containsExactly("m1", "m4");
+    assertThat(resets()).extracting(f -> f.getSubscribed().getPosition())
+        .containsExactly(Position.newBuilder().setOffset(3).setEpoch(epoch).build());
+    assertThat(broker.historyReads).isEqualTo(1);
+  }
+
+  @Test
   void aResubscriptionWhileLiveMessagesFlowNeitherRepeatsNorLosesOne() {
     reader.subscribed("room");
     publisher.published("room", "m1");
