@@ -134,7 +134,7 @@ function newView(name: string): RoomView {
 
 function memberName(m: Member): string {
   const name = m.info && typeof m.info.name === 'string' ? m.info.name : '';
-  return name || m.user || 'anonymous';
+  return name || m.user || `guest ${m.session}`; // anonymous clients have no user
 }
 
 /** Asks who is in the room now; join and leave events keep the list from there. */
@@ -253,8 +253,8 @@ function renderRooms(): void {
     });
     const item = el('li', { class: r.name === active ? 'active' : '', 'data-testid': `room-${r.name}` },
       el('span', { class: 'room-name' }, `${r.name.startsWith('@') ? '' : '# '}${r.name}`),
-      r.members.size > 0 ? el('span', { class: 'count', title: 'members', 'data-testid': `count-${r.name}` }, String(r.members.size)) : '',
       r.unread > 0 ? el('span', { class: 'unread' }, String(r.unread)) : '',
+      r.members.size > 0 ? el('span', { class: 'count', title: `${r.members.size} here now` }, '👤', el('span', { 'data-testid': `count-${r.name}` }, String(r.members.size))) : '',
       leaveButton);
     item.addEventListener('click', () => select(r.name));
     return item;
