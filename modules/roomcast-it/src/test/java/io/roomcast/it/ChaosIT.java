@@ -107,7 +107,12 @@ class ChaosIT {
 
   /** Kills a node, makes the replica lag for {@code lagAnswers} publish answers, kills the primary, kills another node. */
   private static void failOverSentinelToALaggingReplica(ChaosRun run, SentinelRedis redis, int cycle, int lagAnswers) throws Exception {
-    if (cycle > 0) redis.awaitReplicaInSync();
+    if (cycle > 0) { // the old primary, started again, must be a replica in sync before it can lag (Sentinel takes its time)
+      run.until("the old primary replicates the new one", Duration.ofSeconds(120), () -> {
+        redis.awaitReplicaInSync();
+        return true;
+      });
+    }
     run.awaitAcks(150);
     run.killBusiestNode();
     run.awaitAcks(150);
