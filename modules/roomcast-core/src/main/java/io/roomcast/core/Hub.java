@@ -68,6 +68,8 @@ final class Hub implements BrokerListener, Recovery.Floors {
     volatile long effectiveSince = Long.MAX_VALUE;
     /** The last publication with an offset the broker handed this node; null before the first. */
     volatile StreamPosition lastReceived;
+    /** To drop a publication the broker delivered twice. */
+    final RecentPublications recent = new RecentPublications();
 
     Room(String name) {
       this.name = name;
@@ -198,6 +200,10 @@ final class Hub implements BrokerListener, Recovery.Floors {
   public void onPublication(Publication p) {
     Room room = rooms.get(p.room());
     if (room == null) return;
+    if (room.recent.repeats(p)) {
+      metrics.repeatsDropped.increment();
+      return;
+    }
     // Written before the members are read: a subscription registered meanwhile either gets this
     // publication live or finds it in lastReceived (see floor()).
     if (p.hasOffset()) room.lastReceived = p.position();

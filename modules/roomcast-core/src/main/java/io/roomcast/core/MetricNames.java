@@ -21,6 +21,8 @@ public final class MetricNames {
   public static final String MESSAGES_PUBLISHED = "roomcast.messages.published";
   /** Counter: publications received from the broker for rooms with local members. */
   public static final String MESSAGES_RECEIVED = "roomcast.messages.received";
+  /** Counter: publications the broker delivered to this node a second time (same epoch, offset and time), dropped. */
+  public static final String MESSAGES_REPEATED = "roomcast.messages.repeated";
   /** Counter: message frames handed to sessions' outbound queues. */
   public static final String MESSAGES_DELIVERED = "roomcast.messages.delivered";
   /** Distribution: frames per outbound WebSocket message. */

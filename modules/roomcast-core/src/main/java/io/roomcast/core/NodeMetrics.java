@@ -17,6 +17,8 @@ final class NodeMetrics {
   final AtomicInteger open = new AtomicInteger();
   final Counter opened;
   final Counter received;
+  /** Publications the broker delivered twice, dropped by the hub. */
+  final Counter repeatsDropped;
   final Counter delivered;
   final Counter slowConsumers;
   final Counter droppedFrames;
@@ -46,6 +48,7 @@ final class NodeMetrics {
     Gauge.builder(MetricNames.CONNECTIONS_OPEN, open, AtomicInteger::get).register(registry);
     opened = registry.counter(MetricNames.CONNECTIONS_OPENED);
     received = registry.counter(MetricNames.MESSAGES_RECEIVED);
+    repeatsDropped = registry.counter(MetricNames.MESSAGES_REPEATED);
     delivered = registry.counter(MetricNames.MESSAGES_DELIVERED);
     slowConsumers = registry.counter(MetricNames.SLOW_CONSUMERS);
     droppedFrames = registry.counter(MetricNames.MESSAGES_DROPPED);

@@ -3,6 +3,8 @@ package io.roomcast.core;
 import io.roomcast.protocol.v1.ClientFrame;
 import io.roomcast.protocol.v1.Publish;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -226,7 +228,7 @@ final class Requests implements RequestHandler {
     hub.join(sub)
         .thenCompose(v -> since == null
             ? recovery.position(room).thenApply(p -> new Recovery.Replay(new History(List.of(), p, true), List.of()))
-            : recovery.after(room, since))
+            : recovery.after(room, since).thenCompose(replay -> fromEpochStart(room, since, replay)))
         .whenComplete((replay, failure) -> r.later(() -> {
           if (client.subscription(room) != sub) {
             reject(r, "SUBSCRIBE", ErrorCode.NOT_SUBSCRIBED, "unsubscribed from " + room + " before the subscription took effect");
@@ -239,10 +241,15 @@ final class Requests implements RequestHandler {
           }
           try {
             History history = replay.history();
-            Boolean recovered = since == null ? null : history.complete();
+            boolean sameStream = since != null && continues(since, history.latest());
+            Boolean recovered = since == null ? null : history.complete() && sameStream;
             if (recovered != null) recovery.countResume(recovered);
-            r.reply(Frames.subscribed(r.id(), r.hasId(), room, history.latest(), recovered));
-            sub.settle(history.latest(), Boolean.TRUE.equals(recovered) ? replay.frames() : List.of());
+            // A resume into a new epoch whose history reaches its first message: the client is told the
+            // stream restarts before offset 1 and gets all of the new epoch, not only what follows its latest.
+            boolean restarted = since != null && !sameStream && history.complete();
+            StreamPosition told = restarted ? new StreamPosition(0, history.latest().epoch()) : history.latest();
+            r.reply(Frames.subscribed(r.id(), r.hasId(), room, told, recovered));
+            sub.settle(history.latest(), history.complete() ? replay.frames() : List.of());
             Principal member = client.principal();
             if (member != null) {
               sub.joinLeave = joinLeave && RoomRights.canReadPresence(member, room, tracker.config().access(room));
@@ -253,6 +260,24 @@ final class Requests implements RequestHandler {
             failed(r, "SUBSCRIBE", e);
           }
         }));
+  }
+
+  /**
+   * When {@code since} belongs to an epoch the room no longer has, the new epoch's history from its
+   * first message, if the broker still holds all of it; otherwise {@code replay} as it is.
+   */
+  private CompletionStage<Recovery.Replay> fromEpochStart(String room, StreamPosition since, Recovery.Replay replay) {
+    StreamPosition latest = replay.history().latest();
+    if (replay.history().complete() || latest.isEmptyRoom() || continues(since, latest)) {
+      return CompletableFuture.completedFuture(replay);
+    }
+    return recovery.after(room, new StreamPosition(0, latest.epoch()))
+        .thenApply(fromStart -> fromStart.history().complete() ? fromStart : replay);
+  }
+
+  /** Whether offsets after {@code since} belong to the stream {@code latest} is in (same epoch, or a room that had none). */
+  private static boolean continues(StreamPosition since, StreamPosition latest) {
+    return since.epoch().equals(latest.epoch()) || since.isEmptyRoom();
   }
 
   /** Undoes a subscription that did not take effect. */

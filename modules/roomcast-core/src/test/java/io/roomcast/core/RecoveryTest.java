@@ -121,6 +121,44 @@ class RecoveryTest {
   }
 
   @Test
+  void aResumeIntoANewEpochGetsThatEpochFromItsFirstMessage() {
+    FakeClient publisher = new FakeClient(node, loop, ioA, WireFormat.PROTO);
+    for (int i = 1; i <= 3; i++) publisher.reply(publisher.publish("room", "old" + i));
+    String oldEpoch = epochOf("room");
+    broker.restart(); // the store lost everything (a failover to a replica that lagged, say)
+    for (int i = 1; i <= 2; i++) publisher.reply(publisher.publish("room", "new" + i));
+    String newEpoch = epochOf("room");
+    FakeClient reader = new FakeClient(node, loop, ioB, WireFormat.PROTO);
+
+    ServerFrame subscribed = reader.reply(resume(reader, 100, "room", 3, oldEpoch));
+    publisher.reply(publisher.publish("room", "new3"));
+
+    assertThat(subscribed.getSubscribed().getRecovered()).isFalse();
+    assertThat(subscribed.getSubscribed().getPosition()).isEqualTo(Position.newBuilder().setOffset(0).setEpoch(newEpoch).build());
+    assertThat(reader.texts("room")).containsExactly("new1", "new2", "new3");
+    assertThat(registry.counter(MetricNames.RECOVERIES, "outcome", "lost").count()).isEqualTo(1);
+  }
+
+  @Test
+  void aPublicationTheBrokerDeliversTwiceReachesTheClientOnceWithoutAReset() {
+    FakeClient reader = new FakeClient(node, loop, ioB, WireFormat.PROTO);
+    reader.subscribed("room");
+    FakeClient publisher = new FakeClient(node, loop, ioA, WireFormat.PROTO);
+    publisher.reply(publisher.publish("room", "m1"));
+    publisher.reply(publisher.publish("room", "m2"));
+    List<Publication> sent = broker.history("room", StreamPosition.EMPTY, 10).toCompletableFuture().join().publications();
+
+    sent.forEach(broker::inject); // the channel heard on a second connection for a moment
+    loop.settle();
+    broker.inject(new Publication("room", Payload.text("m2 again, re-issued"), 2, sent.get(1).epoch(), sent.get(1).timeMs() + 1));
+    loop.settle();
+
+    assertThat(reader.texts("room")).containsExactly("m1", "m2", "m2 again, re-issued");
+    assertThat(registry.counter(MetricNames.MESSAGES_REPEATED).count()).isEqualTo(2);
+    assertThat(registry.counter(MetricNames.STREAM_RESETS).count()).isEqualTo(1); // only the re-issued offset
+  }
+
+  @Test
   void aNewEpochOnALiveRoomIsReportedToTheClient() {
     FakeClient reader = new FakeClient(node, loop, ioB, WireFormat.PROTO);
     reader.subscribed("room");

@@ -20,7 +20,7 @@ final class PresenceNodes {
   private PresenceNodes() {}
 
   static Presence node(String uri, String node, PresenceConfig config, Consumer<PresenceEvent> events, String... rooms) {
-    Broker broker = RedisBrokers.create(Fixtures.config(uri), new SimpleMeterRegistry());
+    Broker broker = RedisBrokers.create(Fixtures.contractConfig(uri), new SimpleMeterRegistry());
     broker.start(new BrokerListener() {
       @Override
       public void onPublication(Publication publication) {
