@@ -96,7 +96,7 @@ class ClusterIT {
           .POST(HttpRequest.BodyPublishers.ofString(room + " via http")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(http.statusCode()).isEqualTo(200);
       redisCli("--eval", SCRIPT, "roomcast:{" + room + "}:offset", "roomcast:{" + room + "}:epoch",
-          "roomcast:{" + room + "}:history", ",", "roomcast:{" + room + "}", room + " via the script", "t");
+          "roomcast:{" + room + "}:history", "roomcast:{" + room + "}:gen", ",", "roomcast:{" + room + "}", room + " via the script", "t");
       publishers.get((k + 2) % 3).publish(room, room + " via node" + ((k + 2) % 3 + 1) + " ws").join();
       assertThat(backend.publish(room, room + " via the Java Publisher").join()).isEqualTo(5);
       redisCli("PUBLISH", "roomcast:{" + room + "}", room + " via plain PUBLISH");
