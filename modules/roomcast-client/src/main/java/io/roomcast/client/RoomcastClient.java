@@ -272,18 +272,29 @@ public final class RoomcastClient implements AutoCloseable {
     synchronized (r) {
       if (r.epoch != null) subscribe.setSince(Position.newBuilder().setOffset(r.offset).setEpoch(r.epoch));
     }
-    return request(on, ClientFrame.newBuilder().setSubscribe(subscribe)).thenApply(f -> {
-      Subscribed s = f.getSubscribed();
-      boolean resumed = s.hasRecovered();
-      synchronized (r) {
-        if (!resumed || !s.getRecovered()) {
-          r.offset = s.getPosition().getOffset();
-          r.epoch = s.getPosition().getEpoch();
-        }
+    // The room's position is taken from the reply on the receive thread (onSubscribedReply), before
+    // the frames that follow it: here would be too late, as this may run on another thread after them.
+    return request(on, ClientFrame.newBuilder().setSubscribe(subscribe)).thenApply(f -> f.getSubscribed().getPosition());
+  }
+
+  /**
+   * The reply to a subscribe, on the receive thread before any later frame: where the room's stream
+   * stands (unless the node resumed it, when the replayed messages say so), the end of its resync,
+   * and a reset told to the application before any message of the restarted stream.
+   */
+  private void onSubscribedReply(Subscribed s) {
+    Room r = rooms.get(s.getRoom());
+    if (r == null) return;
+    boolean resumed = s.hasRecovered();
+    synchronized (r) {
+      if (!resumed || !s.getRecovered()) {
+        r.offset = s.getPosition().getOffset();
+        r.epoch = s.getPosition().getEpoch();
       }
-      if (resumed && !s.getRecovered()) events.onRoomReset(room, s.getPosition().getOffset(), s.getPosition().getEpoch());
-      return s.getPosition();
-    });
+      r.resyncing = false;
+      r.pushed = null;
+    }
+    if (resumed && !s.getRecovered()) events.onRoomReset(s.getRoom(), s.getPosition().getOffset(), s.getPosition().getEpoch());
   }
 
   private CompletableFuture<ServerFrame> request(Link on, ClientFrame.Builder frame) {
@@ -412,6 +423,7 @@ public final class RoomcastClient implements AutoCloseable {
   /** A frame from one of this client's connections, on its receive thread. */
   void onFrame(Link from, ServerFrame f) {
     if (f.hasId()) {
+      if (f.hasSubscribed()) onSubscribedReply(f.getSubscribed());
       CompletableFuture<ServerFrame> waiting = pending.remove(f.getId());
       if (waiting != null) waiting.complete(f);
       return;

@@ -136,7 +136,8 @@ final class ChaosChecker {
           }
         } else if (!(epoch.isEmpty() && offset == 0 && d.offset() == 1)) {
           r.silentEpochChanges++;
-          r.violation("silent epoch change", log + ": silent epoch change from " + epoch + ":" + offset + " to " + d.epoch() + ":" + d.offset() + " without a reset");
+          r.violation("silent epoch change", log + ": silent epoch change from " + epoch + ":" + offset + " to " + d.epoch() + ":" + d.offset() + " without a reset"
+              + (r.wants("silent epoch change") ? ", saw " + events(log) : ""));
         }
         epoch = d.epoch();
         offset = d.offset();
@@ -172,6 +173,22 @@ final class ChaosChecker {
   }
 
   /** What {@code log} saw of {@code epoch}: resets as "reset@N", runs of offsets as "a-b"; other epochs as "|". */
+  /** Every event of {@code log} in short, epochs by their last 4 characters: what a subscriber saw across epochs. */
+  static String events(ChaosLog log) {
+    StringBuilder b = new StringBuilder("[");
+    for (Event e : log.events()) {
+      if (e instanceof Delivered d) b.append(tail(d.epoch())).append(':').append(d.offset()).append(' ');
+      else if (e instanceof Reset x) b.append("reset@").append(tail(x.epoch())).append(':').append(x.offset()).append(' ');
+      else if (e instanceof Start x) b.append("start@").append(tail(x.epoch())).append(':').append(x.offset()).append(' ');
+      else if (e instanceof Reconnected) b.append("reconnect ");
+    }
+    return b.toString().trim() + "]";
+  }
+
+  private static String tail(String epoch) {
+    return epoch.length() <= 4 ? epoch : epoch.substring(epoch.length() - 4);
+  }
+
   static String story(ChaosLog log, String epoch) {
     StringBuilder b = new StringBuilder("[");
     long runStart = -1;
