@@ -178,9 +178,7 @@ final class Requests implements RequestHandler {
       // The client resumes its personal room (subscribe with since): its subscription replaces the node's,
       // and the session stays a member of the room throughout (no leave, no join).
       own.onLeave = null;
-      client.remove(own);
-      own.leave();
-      hub.leave(own);
+      drop(client, own);
     }
     if (client.subscription(room) != null) {
       throw new RequestRejectedException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + room);
