@@ -14,8 +14,13 @@ import java.util.function.LongSupplier;
 /**
  * Reads what subscriptions missed from the broker's history, and counts how that went.
  *
- * <p>A read that fails for a passing reason (the broker unavailable, a timeout) is tried again with
- * backoff on the node's scheduler, a few times, before anyone is told the history is lost. Reads of
+ * <p>A read that fails for a passing reason (the broker unavailable, a timeout, the circuit breaker
+ * open) is tried again with backoff on the node's scheduler before anyone is told the history is
+ * lost: for a subscribe (whose client waits for the reply, and may ask again) for under a second;
+ * for a subscription's own repair (a gap, a resync after the broker came back, a new epoch) for
+ * {@link #REPAIR_PATIENCE_MS}, as its stream is held meanwhile and a reset given up too early would
+ * tell the client of a loss that history could still repair (a restarted Redis refuses calls while
+ * the breaker stays open, seconds after its pub/sub delivers again). Reads of
  * the same room from the same position share one broker round trip while it is in flight, and its
  * messages are one {@link OutboundFrame} each, encoded (and compressed) once for every subscription
  * that replays them: a reconnect storm reads a room once per node, not once per client. A read in
@@ -23,10 +28,13 @@ import java.util.function.LongSupplier;
  * (see {@link Floor}); otherwise the subscription reads on its own.
  */
 final class Recovery {
-  /** Attempts of one read, the first included, when failures pass. */
-  static final int ATTEMPTS = 4;
-  /** The wait before the second attempt; doubled before each next one. */
+  /** The wait before the second attempt; doubled before each next one, up to {@link #MAX_BACKOFF_MS}. */
   static final long FIRST_BACKOFF_MS = 100;
+  static final long MAX_BACKOFF_MS = 2_000;
+  /** How long the waits of a subscribe's read add up to at most: 100 + 200 + 400 ms, four attempts. */
+  static final long SUBSCRIBE_PATIENCE_MS = 700;
+  /** How long the waits of a subscription's repair add up to at most. */
+  static final long REPAIR_PATIENCE_MS = 30_000;
 
   /** Where the floors of reads come from (the hub). */
   interface Floors {
@@ -61,7 +69,8 @@ final class Recovery {
     }
   }
 
-  private record Key(String room, StreamPosition since) {}
+  /** Reads share a round trip only with reads as patient as they are. */
+  private record Key(String room, StreamPosition since, long patienceMs) {}
 
   /** A broker read in flight: when it was issued (a hub tick) and what it will give. */
   private record InFlight(long issuedAt, CompletableFuture<Replay> result) {}
@@ -105,12 +114,21 @@ final class Recovery {
    * {@code room} registered (and subscribed at the broker) before this call.
    */
   CompletionStage<Replay> after(String room, StreamPosition since) {
+    return read(room, since, SUBSCRIBE_PATIENCE_MS);
+  }
+
+  /** As {@link #after}, for a subscription's own repair: failures that pass are waited out for longer. */
+  CompletionStage<Replay> repair(String room, StreamPosition since) {
+    return read(room, since, REPAIR_PATIENCE_MS);
+  }
+
+  private CompletionStage<Replay> read(String room, StreamPosition since, long patienceMs) {
     Floor floor = floors.floor(room);
-    Key key = new Key(room, since);
+    Key key = new Key(room, since, patienceMs);
     InFlight running = inFlight.get(key);
-    if (running == null || !floor.allows(running.issuedAt())) return read(key);
+    if (running == null || !floor.allows(running.issuedAt())) return issue(key);
     return running.result().thenCompose(replay -> {
-      if (!floor.coveredBy(replay.history().latest())) return read(key); // it may miss what came before us
+      if (!floor.coveredBy(replay.history().latest())) return issue(key); // it may miss what came before us
       sharedReads.increment();
       return CompletableFuture.completedFuture(replay);
     });
@@ -119,11 +137,11 @@ final class Recovery {
   /** The room's latest position, tried again while failures pass. */
   CompletionStage<StreamPosition> position(String room) {
     CompletableFuture<StreamPosition> result = new CompletableFuture<>();
-    attempt(() -> broker.position(room), result, 1);
+    attempt(() -> broker.position(room), result, 1, 0, SUBSCRIBE_PATIENCE_MS);
     return result;
   }
 
-  private CompletionStage<Replay> read(Key key) {
+  private CompletionStage<Replay> issue(Key key) {
     CompletableFuture<Replay> result = new CompletableFuture<>();
     InFlight mine = new InFlight(ticks.getAsLong(), result); // stamped before it is issued
     inFlight.put(key, mine);
@@ -137,12 +155,16 @@ final class Recovery {
         result.complete(Replay.of(h));
       }
     });
-    attempt(() -> broker.history(key.room(), key.since(), limit), history, 1);
+    attempt(() -> broker.history(key.room(), key.since(), limit), history, 1, 0, key.patienceMs());
     return result;
   }
 
-  /** Runs {@code call}; a passing failure is tried again after a backoff, up to {@link #ATTEMPTS} in all. */
-  private <T> void attempt(java.util.function.Supplier<CompletionStage<T>> call, CompletableFuture<T> result, int n) {
+  /**
+   * Runs {@code call} (attempt {@code n}, after waits of {@code waitedMs} in all); a passing failure is
+   * tried again after a backoff while the waits stay within {@code patienceMs}.
+   */
+  private <T> void attempt(java.util.function.Supplier<CompletionStage<T>> call, CompletableFuture<T> result, int n,
+      long waitedMs, long patienceMs) {
     CompletionStage<T> stage;
     try {
       stage = call.get();
@@ -152,9 +174,12 @@ final class Recovery {
     stage.whenComplete((v, e) -> {
       if (e == null) {
         result.complete(v);
-      } else if (n < ATTEMPTS && passing(e)) {
+        return;
+      }
+      long backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(n - 1, 20));
+      if (passing(e) && waitedMs + backoff <= patienceMs) {
         retries.increment();
-        scheduler.schedule(() -> attempt(call, result, n + 1), FIRST_BACKOFF_MS << (n - 1), TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> attempt(call, result, n + 1, waitedMs + backoff, patienceMs), backoff, TimeUnit.MILLISECONDS);
       } else {
         result.completeExceptionally(Failures.cause(e));
       }

@@ -239,15 +239,18 @@ final class Requests implements RequestHandler {
           }
           try {
             History history = replay.history();
+            // A client that had an epoch the broker has no stream for keeps it (told it may have lost
+            // messages): the room's next epoch then reaches it as a restart, not as its continuation.
+            StreamPosition latest = since != null && !since.isEmptyRoom() && history.latest().isEmptyRoom() ? since : history.latest();
             boolean sameStream = since != null && continues(since, history.latest());
             Boolean recovered = since == null ? null : history.complete() && sameStream;
             if (recovered != null) recovery.countResume(recovered);
             // A resume into a new epoch whose history reaches its first message: the client is told the
             // stream restarts before offset 1 and gets all of the new epoch, not only what follows its latest.
             boolean restarted = since != null && !sameStream && history.complete();
-            StreamPosition told = restarted ? new StreamPosition(0, history.latest().epoch()) : history.latest();
+            StreamPosition told = restarted ? new StreamPosition(0, latest.epoch()) : latest;
             r.reply(Frames.subscribed(r.id(), r.hasId(), room, told, recovered));
-            sub.settle(history.latest(), history.complete() ? replay.frames() : List.of());
+            sub.settle(latest, history.complete() ? replay.frames() : List.of());
             Principal member = client.principal();
             if (member != null) {
               sub.joinLeave = joinLeave && RoomRights.canReadPresence(member, room, tracker.config().access(room));

@@ -168,7 +168,7 @@ final class Subscription {
 
   /** Reads history after {@code from}; {@code then} runs on the session's thread unless the client left meanwhile. */
   private void read(StreamPosition from, BiConsumer<Recovery.Replay, Throwable> then) {
-    recovery.after(room, from).whenComplete((replay, failure) -> executor.execute(() -> {
+    recovery.repair(room, from).whenComplete((replay, failure) -> executor.execute(() -> {
       if (!left) then.accept(replay, failure);
     }));
   }
@@ -185,7 +185,7 @@ final class Subscription {
    * while the stream is held.
    */
   private void resync() {
-    if (left) return;
+    if (left || RoomRights.isSessionRoom(room)) return; // one connection's room: no offsets, nothing to re-read
     if (held != null) {
       resyncWanted = true;
       return;
@@ -226,9 +226,9 @@ final class Subscription {
       } else if (!sameStream && !latest.isEmptyRoom()) {
         if (gap) recovery.countGap(false);
         restartIn(latest.epoch(), latest.offset());
-      } else { // went back within the epoch, or more was lost than history holds
+      } else { // went back within the epoch, more was lost than history holds, or the stream is gone
         recovery.countGap(false);
-        lost(latest);
+        lost(latest.isEmptyRoom() ? new StreamPosition(lastOffset, epoch) : latest);
       }
     });
   }
@@ -244,7 +244,11 @@ final class Subscription {
 
   /**
    * History cannot give what is missing: the client is told, and the stream goes on from the first
-   * held message of an offset (so none of those is lost too), or else from {@code latest}.
+   * held message of an offset (so none of those is lost too), or else from {@code latest}. A room whose
+   * stream the broker no longer has (restarted empty, or its epoch made by another server process) is
+   * never told to a client that had an epoch as {@link StreamPosition#EMPTY}: that would let the next
+   * epoch through as a continuation, from whatever offset the node meets it at; it keeps its epoch,
+   * and the next one reaches it as a restart, from its first message.
    */
   private void lost(StreamPosition latest) {
     OutboundFrame first = firstHeld();

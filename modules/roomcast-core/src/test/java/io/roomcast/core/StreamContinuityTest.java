@@ -121,6 +121,46 @@ class StreamContinuityTest {
   }
 
   @Test
+  void aSubscriberWhoseRoomHasNoStreamAnyMoreKeepsItsEpochAndMeetsTheNextOneAsARestart() {
+    reader.subscribed("room");
+    publisher.published("room", "m1");
+    String before = epochOf("room");
+    broker.broken = true;
+    broker.restart(); // nothing kept, nothing published yet: the store has no stream for the room
+
+    broker.resubscribed("room");
+    loop.settle();
+    broker.dropOffsets.add(1L); // the new epoch's first message never reaches this node live
+    publisher.published("room", "new 1");
+    publisher.published("room", "new 2");
+
+    assertThat(reader.texts("room")).containsExactly("m1", "new 1", "new 2");
+    assertThat(resets()).extracting(f -> f.getSubscribed().getPosition()).containsExactly(
+        Position.newBuilder().setOffset(1).setEpoch(before).build(), // never "no stream" (0, ""): the next epoch would pass as its continuation
+        Position.newBuilder().setOffset(0).setEpoch(epochOf("room")).build());
+  }
+
+  @Test
+  void aResumeIntoARoomWithoutAStreamKeepsTheClientsEpochSoTheNextOneIsARestart() {
+    publisher.published("room", "m1");
+    String before = epochOf("room");
+    broker.restart();
+
+    reader.send(ClientFrame.newBuilder().setId(7).setSubscribe(Subscribe.newBuilder().setRoom("room")
+        .setSince(Position.newBuilder().setOffset(1).setEpoch(before))).build());
+    loop.settle();
+    broker.dropOffsets.add(1L);
+    publisher.published("room", "new 1");
+    publisher.published("room", "new 2");
+
+    assertThat(reader.reply(7).getSubscribed().getRecovered()).isFalse();
+    assertThat(reader.reply(7).getSubscribed().getPosition()).isEqualTo(Position.newBuilder().setOffset(1).setEpoch(before).build());
+    assertThat(reader.texts("room")).containsExactly("new 1", "new 2");
+    assertThat(resets()).extracting(f -> f.getSubscribed().getPosition())
+        .containsExactly(Position.newBuilder().setOffset(0).setEpoch(epochOf("room")).build());
+  }
+
+  @Test
   void aStoreThatWentBackDuringABreakIsAResetAtItsPositionAndItsOffsetsAreNotDropped() {
     reader.subscribed("room");
     for (int i = 1; i <= 3; i++) publisher.published("room", "m" + i);
@@ -193,19 +233,48 @@ class StreamContinuityTest {
   }
 
   @Test
-  void aHistoryThatStaysDownIsReportedAfterTheLastAttempt() {
+  void aRepairWaitsOutABrokerThatRefusesHistoryForSecondsAndLosesNothing() {
     reader.subscribed("room");
     broker.dropOffsets.add(2L);
-    broker.failHistory = Recovery.ATTEMPTS;
+    broker.failHistory = 10; // a breaker that stays open for ~10 s after Redis came back
 
     for (int i = 1; i <= 3; i++) publisher.published("room", "m" + i);
-    loop.advance(Duration.ofMillis(Recovery.FIRST_BACKOFF_MS * 7 - 1)); // 100 + 200 + 400 ms of backoff
+    loop.advance(Duration.ofSeconds(10));
+    assertThat(reader.offsets("room")).as("m3 waits behind the repair").containsExactly(1L);
+    loop.advance(Duration.ofSeconds(10));
+
+    assertThat(reader.offsets("room")).containsExactly(1L, 2L, 3L);
     assertThat(resets()).isEmpty();
-    loop.advance(Duration.ofMillis(1));
+    assertThat(broker.historyReads).isEqualTo(11);
+  }
+
+  @Test
+  void aHistoryThatStaysDownIsReportedOnceTheRepairsPatienceIsSpent() {
+    reader.subscribed("room");
+    broker.dropOffsets.add(2L);
+    broker.failHistory = Integer.MAX_VALUE;
+
+    for (int i = 1; i <= 3; i++) publisher.published("room", "m" + i);
+    loop.advance(Duration.ofMillis(Recovery.REPAIR_PATIENCE_MS - Recovery.MAX_BACKOFF_MS));
+    assertThat(resets()).isEmpty();
+    loop.advance(Duration.ofMillis(Recovery.MAX_BACKOFF_MS));
 
     assertThat(reader.offsets("room")).containsExactly(1L, 3L);
     assertThat(resets()).hasSize(1);
-    assertThat(broker.historyReads).isEqualTo(Recovery.ATTEMPTS);
+    assertThat(registry.counter(MetricNames.HISTORY_RETRIES).count()).isEqualTo(broker.historyReads - 1);
+  }
+
+  @Test
+  void aResumeWhoseHistoryStaysDownIsRefusedWithinASecond() {
+    for (int i = 1; i <= 3; i++) publisher.published("room", "m" + i);
+    broker.failHistory = Integer.MAX_VALUE;
+
+    reader.send(ClientFrame.newBuilder().setId(7).setSubscribe(Subscribe.newBuilder().setRoom("room")
+        .setSince(Position.newBuilder().setOffset(1).setEpoch(epochOf("room")))).build());
+    loop.advance(Duration.ofMillis(Recovery.SUBSCRIBE_PATIENCE_MS));
+
+    assertThat(reader.reply(7).getError().getCode()).isEqualTo(503);
+    assertThat(broker.historyReads).isEqualTo(4);
   }
 
   @Test
