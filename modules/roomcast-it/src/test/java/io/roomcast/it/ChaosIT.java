@@ -142,7 +142,7 @@ class ChaosIT {
         run.killBusiestNode();
         run.awaitAcks(150);
         int master = redis.portOfSlot(slot);
-        int replica = replicaOf(master);
+        int replica = redis.replicaPortOf(slot);
         RedisFaults.lag(replica);
         run.until("the replica lost its link", SETTLE, () -> RedisFaults.linkDown(replica));
         run.fault("replica of " + master + " lags");
@@ -161,18 +161,5 @@ class ChaosIT {
       assertThat(run.logs.stream().filter(l -> ClusterRedis.slotOf("roomcast:{" + l.room + "}") == slot))
           .as("every subscriber of the failed-over room is told it lost acknowledged messages").allMatch(ChaosLog::wasReset);
     }
-  }
-
-  /** The port of a replica of the master on {@code masterPort}. */
-  private static int replicaOf(int masterPort) {
-    String id = (String) Resp.call(masterPort, "CLUSTER", "MYID");
-    for (String line : ((String) Resp.call(masterPort, "CLUSTER", "NODES")).split("\n")) {
-      String[] f = line.split(" ");
-      if (f.length > 3 && f[2].contains("slave") && f[3].equals(id)) {
-        String address = f[1];
-        return Integer.parseInt(address.substring(address.indexOf(':') + 1, address.indexOf('@')));
-      }
-    }
-    throw new IllegalStateException("no replica of the master on port " + masterPort);
   }
 }

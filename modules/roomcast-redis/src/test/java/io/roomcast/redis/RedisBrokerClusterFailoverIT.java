@@ -19,7 +19,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A Cluster master failing over to a replica that lagged: one master with one replica, so that setting up is quick. */
+/**
+ * A Cluster master failing over to a replica that lagged, and acks that wait for the slot's replica
+ * ({@code publish-replicas}): one master with one replica, so that setting up is quick.
+ */
 class RedisBrokerClusterFailoverIT {
   private static ClusterRedis cluster;
 
@@ -31,6 +34,27 @@ class RedisBrokerClusterFailoverIT {
   @AfterAll
   static void stopRedis() {
     if (cluster != null) cluster.close();
+  }
+
+  @Test
+  void withPublishReplicasAnAckMeansTheReplicaOfTheRoomsSlotHasIt() {
+    Recorder rec = new Recorder();
+    try (Broker broker = RedisBrokers.create(Fixtures.config(cluster.uri()).withPublishReplicas(1), new SimpleMeterRegistry())) {
+      broker.start(rec);
+      String room = room("durable");
+      int slot = ClusterRedis.slotOf("roomcast:{" + room + "}");
+      await().atMost(WAIT).until(broker::available);
+      join(broker.subscribe(room));
+      // a replica that is still attaching fails a publish with 503; the key makes the retry safe
+      Publication acked = await().atMost(WAIT).ignoreExceptions()
+          .until(() -> join(broker.publish(room, Payload.text("replicated"), "k1")), java.util.Objects::nonNull);
+
+      // SCAN, as a replica redirects key commands to its master; the database is small enough for one call
+      List<?> scan = (List<?>) io.roomcast.testkit.Resp.call(cluster.replicaPortOf(slot), "SCAN", "0", "MATCH", "roomcast:{" + room + "}:*", "COUNT", "100000");
+      assertThat(((List<?>) scan.get(1)).stream().map(String::valueOf).toList()).as("on the slot's replica when acknowledged (offset %d)", acked.offset())
+          .contains("roomcast:{" + room + "}:history", "roomcast:{" + room + "}:idem:k1");
+      rec.awaitText(room, "replicated");
+    }
   }
 
   @Test
@@ -47,9 +71,10 @@ class RedisBrokerClusterFailoverIT {
       subscriberSide.publications.awaitText(room, "replicated");
       List<Publication> lost = new ArrayList<>();
 
-      cluster.failoverToLaggingReplica(slot, () -> {
+      int oldMaster = cluster.failoverToLaggingReplica(slot, () -> {
         for (int i = 0; i < 3; i++) lost.add(join(publisher.publish(room, Payload.text("acked by the old master only " + i))));
       });
+      cluster.startNode(oldMaster); // back as a replica: the class's cluster is whole again for the next test
 
       assertThat(lost).extracting(Publication::offset).containsExactly(2L, 3L, 4L);
       Publication after = Fixtures.publishUntilDelivered(publisher, subscriberSide.publications, room, "after");

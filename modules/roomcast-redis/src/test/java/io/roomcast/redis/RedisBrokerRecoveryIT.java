@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the broker does when Redis loses, replays or stalls (issue 13), on one server that keeps RDB
- * snapshots as deployments do: a restart from an older snapshot, retried publishes, a frozen server,
- * a dropped pub/sub connection, a stale subscribe failure.
+ * snapshots as deployments do: a restart from an older snapshot (and, on a server of its own, from an
+ * append-only file), retried publishes, a frozen server, a dropped pub/sub connection, a stale
+ * subscribe failure.
  */
 class RedisBrokerRecoveryIT {
   private static StandaloneRedis redis;
@@ -65,6 +66,30 @@ class RedisBrokerRecoveryIT {
       Publication after = Fixtures.publishUntilDelivered(broker, rec, room, "after");
       assertThat(after.epoch()).isNotEqualTo(lastAcked.epoch());
       // offset 1 of the new epoch (publishUntilDelivered may have needed more than one attempt)
+      assertThat(Fixtures.firstOffsetOf(broker, room, after.epoch())).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aRestartFromAnAppendOnlyFileStartsANewEpochWhateverTheLastSecondKept() {
+    // appendfsync everysec: a SIGKILL loses up to a second of acknowledged writes, and which ones is
+    // chance; the new epoch does not depend on it
+    StandaloneRedis aof = TestRedis.standalone(TestRedis.Persistence.AOF);
+    Recorder rec = new Recorder();
+    try (aof; Broker broker = Fixtures.broker(aof.uri(), rec)) {
+      String room = room("aof");
+      await().atMost(WAIT).until(broker::available);
+      join(broker.subscribe(room));
+      Publication lastAcked = null;
+      for (int i = 1; i <= 5; i++) lastAcked = join(broker.publish(room, Payload.text("acked " + i)));
+
+      aof.kill();
+      aof.start();
+
+      await().atMost(WAIT).until(broker::available);
+      assertThat(join(broker.position(room))).as("the replayed epoch is void").isEqualTo(StreamPosition.EMPTY);
+      Publication after = Fixtures.publishUntilDelivered(broker, rec, room, "after");
+      assertThat(after.epoch()).isNotEqualTo(lastAcked.epoch());
       assertThat(Fixtures.firstOffsetOf(broker, room, after.epoch())).isEqualTo(1);
     }
   }

@@ -109,6 +109,13 @@ public final class ClusterRedis implements TestRedis {
     throw new IllegalStateException("no node knows who serves slot " + slot);
   }
 
+  /** The port of a running replica of the master serving {@code slot}. */
+  public int replicaPortOf(int slot) {
+    String masterId = myId(node(portOfSlot(slot)));
+    return nodes.stream().filter(n -> n.alive() && masterId.equals(masterOf(n))).findFirst()
+        .orElseThrow(() -> new IllegalStateException("the master of slot " + slot + " has no replica")).port();
+  }
+
   /** The port of some master other than the one serving {@code slot}. */
   public int otherMasterPort(int slot) {
     int owner = portOfSlot(slot);
@@ -179,9 +186,7 @@ public final class ClusterRedis implements TestRedis {
    */
   public int failoverToLaggingReplica(int slot, Runnable writes) {
     RedisProcess master = node(portOfSlot(slot));
-    String masterId = myId(master);
-    RedisProcess replica = nodes.stream().filter(n -> n != master && n.alive() && masterId.equals(masterOf(n))).findFirst()
-        .orElseThrow(() -> new IllegalStateException("the master of slot " + slot + " has no replica"));
+    RedisProcess replica = node(replicaPortOf(slot));
     Poll.until(replica.name() + " is in sync", SETTLE,
         () -> ((String) replica.call("INFO", "replication")).contains("master_link_status:up"));
     replica.signal("STOP");
