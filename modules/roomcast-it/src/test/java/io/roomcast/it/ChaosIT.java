@@ -97,7 +97,9 @@ class ChaosIT {
   void sentinelWithPublishReplicasLosesNoAcknowledgedMessage() throws Exception {
     SentinelRedis redis = TestRedis.sentinel();
     try (ChaosRun run = run("durable", redis, 1)) {
-      run.cycles(duration(), cycle -> failOverSentinelToALaggingReplica(run, redis, 30));
+      // few answers: each waits out WAIT's timeout while the replica lags, and Sentinel will not promote
+      // a replica whose link has been down for more than ten times its down-after time (1 s here)
+      run.cycles(duration(), cycle -> failOverSentinelToALaggingReplica(run, redis, 6));
       ChaosReport report = run.finish(room -> redis.primaryPort(), true);
 
       assertThat(report.clean()).as(report.toString()).isTrue();
