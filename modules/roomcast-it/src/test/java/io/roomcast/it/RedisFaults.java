@@ -33,9 +33,19 @@ final class RedisFaults {
     return info.contains("master_link_status:down");
   }
 
-  /** Lets the server on {@code port} replicate again (a no-op for a primary). */
+  /**
+   * Lets the server on {@code port} replicate again (a no-op for a primary), in its config file too:
+   * a Sentinel promotion runs {@code CONFIG REWRITE}, which wrote the lag's password there, and a
+   * server started again from that file could never replicate its new primary (the second cycle of a
+   * long run stalled on it).
+   */
   static void heal(int port) {
     Resp.call(port, "CONFIG", "SET", "masterauth", "");
+    try {
+      Resp.call(port, "CONFIG", "REWRITE");
+    } catch (Resp.Error noConfigFile) {
+      // started without a config file: nothing was written there either
+    }
   }
 
   /** The messages of {@code room}'s history on the server on {@code port}: the ids its publishers put in the payloads. */
