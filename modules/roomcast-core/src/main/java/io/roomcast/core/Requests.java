@@ -239,9 +239,7 @@ final class Requests implements RequestHandler {
           }
           try {
             History history = replay.history();
-            // A client that had an epoch the broker has no stream for keeps it (told it may have lost
-            // messages): the room's next epoch then reaches it as a restart, not as its continuation.
-            StreamPosition latest = since != null && !since.isEmptyRoom() && history.latest().isEmptyRoom() ? since : history.latest();
+            StreamPosition latest = since == null ? history.latest() : history.latest().orKept(since);
             boolean sameStream = since != null && continues(since, history.latest());
             Boolean recovered = since == null ? null : history.complete() && sameStream;
             if (recovered != null) recovery.countResume(recovered);

@@ -20,4 +20,13 @@ public record StreamPosition(long offset, String epoch) {
   public boolean isEmptyRoom() {
     return offset == 0 && epoch.isEmpty();
   }
+
+  /**
+   * This position (the room's, as the broker answered), or {@code had} (a subscriber's) when the room
+   * has no stream and the subscriber had one: it is never told {@link #EMPTY}, which would let the
+   * room's next epoch pass as its continuation; keeping its epoch, the next one reaches it as a restart.
+   */
+  StreamPosition orKept(StreamPosition had) {
+    return isEmptyRoom() && !had.epoch().isEmpty() ? had : this;
+  }
 }

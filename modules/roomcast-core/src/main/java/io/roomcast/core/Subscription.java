@@ -228,7 +228,7 @@ final class Subscription {
         restartIn(latest.epoch(), latest.offset());
       } else { // went back within the epoch, more was lost than history holds, or the stream is gone
         recovery.countGap(false);
-        lost(latest.isEmptyRoom() ? new StreamPosition(lastOffset, epoch) : latest);
+        lost(latest.orKept(new StreamPosition(lastOffset, epoch)));
       }
     });
   }
@@ -244,11 +244,8 @@ final class Subscription {
 
   /**
    * History cannot give what is missing: the client is told, and the stream goes on from the first
-   * held message of an offset (so none of those is lost too), or else from {@code latest}. A room whose
-   * stream the broker no longer has (restarted empty, or its epoch made by another server process) is
-   * never told to a client that had an epoch as {@link StreamPosition#EMPTY}: that would let the next
-   * epoch through as a continuation, from whatever offset the node meets it at; it keeps its epoch,
-   * and the next one reaches it as a restart, from its first message.
+   * held message of an offset (so none of those is lost too), or else from {@code latest} (see
+   * {@link StreamPosition#orKept} for a room whose stream is gone).
    */
   private void lost(StreamPosition latest) {
     OutboundFrame first = firstHeld();
