@@ -174,7 +174,20 @@ public final class SentinelRedis implements TestRedis {
 
   /** Waits until the data server that is not primary replicates from the primary (after a failover, ~10 s). */
   public void awaitReplicaInSync() {
-    Poll.until("the replica is in sync", SETTLE, () -> replicatesFrom(server(replicaPort()), primaryPort()));
+    Poll.until("the replica is in sync", SETTLE, () -> {
+      int primary = primaryPort();
+      // everything the primary has written so far has reached the replica (a replica just thawed or
+      // resynced may have its link up and still be behind)
+      long written = replicationOffset(server(primary).call("INFO", "replication"), "master_repl_offset:");
+      RedisProcess replica = server(replicaPort());
+      return replicatesFrom(replica, primary)
+          && replicationOffset(replica.call("INFO", "replication"), "slave_repl_offset:") >= written;
+    });
+  }
+
+  private static long replicationOffset(Object info, String field) {
+    return ((String) info).lines().filter(l -> l.startsWith(field)).mapToLong(l -> Long.parseLong(l.substring(field.length()).trim()))
+        .findFirst().orElse(-1);
   }
 
   /** The port of the data server that is not the primary. */
