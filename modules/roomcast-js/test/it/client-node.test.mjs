@@ -205,6 +205,7 @@ test('a node killed with SIGKILL and restarted on the same port: the client reco
     const told = await until(() => c.seen.find((e) => e[0] === 'subscribed' && e[1].recovered === false
       && e[1].position.epoch !== epochBefore)?.[1], 'the new epoch told');
     assert.notEqual(told.position.epoch, '');
+    await until(() => got.length >= 2, 'the queued message');
     assert.deepEqual(got.map((m) => m.text).slice(0, 2), ['before', 'queued while the node was down']);
     await c.publish('it-kill', 'after');
     await until(() => got.some((m) => m.text === 'after'), 'a message after the restart');
