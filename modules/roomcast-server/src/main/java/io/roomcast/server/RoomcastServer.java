@@ -115,7 +115,7 @@ public final class RoomcastServer implements AutoCloseable {
       Undertow undertow = builder.addListener(listener).build();
       undertow.start();
       try {
-        warmup.run(node, boundPort(undertow)); // before /readyz turns 200: the JIT compiles the hot paths first
+        warmup.run(node, boundPort(undertow), security.publishRate().perSecond()); // before /readyz turns 200: the JIT compiles the hot paths first
       } finally {
         WARMING.remove(node);
       }

@@ -26,8 +26,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +45,12 @@ final class Warmup {
   static final String HEADER = "X-Roomcast-Warmup";
   static final String ROOM = "roomcast.warmup";
   private static final int SUBSCRIBERS = 16;
-  /** Rounds run whatever the budget (each: 50 publications to every subscriber, one socket publish, one handshake). */
+  /** Rounds run whatever the budget (each: 50 publications to every subscriber, paced socket publishes). */
   private static final int MIN_ROUNDS = 20;
+  /** Publications through the broker awaiting their answer: enough to keep the broker's connection busy, bounded memory. */
+  private static final int IN_FLIGHT = 256;
+  /** Each warm-up socket publishes at this share of {@code publish-rate.per-second}, so that none is refused. */
+  private static final double SHARE_OF_PUBLISH_RATE = 0.8;
 
   /** Proves a handshake is this process's own warm-up; random per process, never logged. */
   private final String secret;
@@ -80,19 +85,25 @@ final class Warmup {
         ? principal : null;
   }
 
-  /** Runs the synthetic traffic against {@code port} for the budget; never throws (a cold node is still a node). */
-  void run(Node node, int port) {
+  /**
+   * Runs the synthetic traffic against {@code port} for the budget; never throws (a cold node is still a node).
+   *
+   * @param publishesPerSecond the node's per-connection publish rate ({@code publish-rate.per-second})
+   */
+  void run(Node node, int port, int publishesPerSecond) {
     if (!enabled()) return;
     long start = System.nanoTime();
     long end = start + budget.toNanos();
     long hardEnd = start + 3 * budget.toNanos(); // a starved machine still gets a ready node soon
     List<Socket> sockets = new ArrayList<>();
     List<Thread> readers = new ArrayList<>();
+    Semaphore inFlight = new Semaphore(IN_FLIGHT);
     long published = 0;
+    long sentOverSockets = 0;
     int round = 0;
     try {
       for (int i = 0; i < SUBSCRIBERS; i++) {
-        WireFormat format = i % 4 == 3 ? WireFormat.JSON : WireFormat.PROTO;
+        WireFormat format = formatOf(i);
         Socket s = open(port, format);
         sockets.add(s);
         send(s, format, ClientFrame.newBuilder().setId(1).setSubscribe(Subscribe.newBuilder().setRoom(ROOM)).build());
@@ -102,25 +113,34 @@ final class Warmup {
         readers.add(t);
       }
       byte[] payload = new byte[100];
+      long socketsOpen = System.nanoTime(); // each socket's publish budget starts when it exists
       while ((round < MIN_ROUNDS || System.nanoTime() < end) && System.nanoTime() < hardEnd) {
-        // Bursts through the broker (its round trip and the fan-out), a few over the sockets (the inbound path), and a handshake.
-        List<CompletableFuture<?>> acks = new ArrayList<>();
+        // Publications through the broker, pipelined (the JIT compiles what runs thousands of times, and a
+        // publication per Redis round trip would reach only a few hundred), each fanned out to every subscriber.
         for (int k = 0; k < 50; k++) {
           ThreadLocalRandom.current().nextBytes(payload);
-          acks.add(node.publish(principal, ROOM, k % 2 == 0 ? Payload.binary(payload.clone()) : Payload.text("warm-up " + k))
-              .toCompletableFuture());
+          inFlight.acquire();
+          node.publish(principal, ROOM, k % 2 == 0 ? Payload.binary(payload.clone()) : Payload.text("warm-up " + k))
+              .whenComplete((ack, e) -> inFlight.release());
+          published++;
         }
-        Socket s = sockets.get(round % sockets.size());
-        WireFormat format = round % sockets.size() % 4 == 3 ? WireFormat.JSON : WireFormat.PROTO;
-        send(s, format, ClientFrame.newBuilder().setId(2 + round)
-            .setPublish(Publish.newBuilder().setRoom(ROOM).setText("warm-up")).build());
-        open(port, WireFormat.PROTO).close();
-        for (CompletableFuture<?> a : acks) a.exceptionally(e -> null).join();
-        published += acks.size() + 1;
+        // Publishes over the sockets (the inbound path: frame reading, decoding, the rate limit, the ack), kept
+        // under the per-connection publish rate so that none is refused.
+        double seconds = (System.nanoTime() - socketsOpen) / 1e9;
+        while (sentOverSockets < SHARE_OF_PUBLISH_RATE * publishesPerSecond * SUBSCRIBERS * seconds) {
+          int i = (int) (sentOverSockets % SUBSCRIBERS);
+          send(sockets.get(i), formatOf(i), ClientFrame.newBuilder().setId(2 + (int) sentOverSockets)
+              .setPublish(Publish.newBuilder().setRoom(ROOM).setText("warm-up")).build());
+          sentOverSockets++;
+        }
+        if (round % 10 == 0) open(port, WireFormat.PROTO).close(); // the handshake path
         round++;
       }
+      if (!inFlight.tryAcquire(IN_FLIGHT, 5, TimeUnit.SECONDS)) log.warn("warm-up: publications still unanswered after 5 s");
     } catch (IOException | RuntimeException e) {
       log.warn("warm-up stopped early: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       for (Socket s : sockets) {
         try {
@@ -137,8 +157,12 @@ final class Warmup {
         }
       }
     }
-    log.info("warmed up in {} ms: {} publications to {} connections", (System.nanoTime() - start) / 1_000_000, published,
-        SUBSCRIBERS);
+    log.info("warmed up in {} ms: {} publications through the broker and {} over {} connections", (System.nanoTime() - start) / 1_000_000,
+        published, sentOverSockets, SUBSCRIBERS);
+  }
+
+  private static WireFormat formatOf(int socket) {
+    return socket % 4 == 3 ? WireFormat.JSON : WireFormat.PROTO;
   }
 
   private Socket open(int port, WireFormat format) throws IOException {

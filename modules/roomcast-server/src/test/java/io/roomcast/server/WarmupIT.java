@@ -43,6 +43,11 @@ class WarmupIT {
       assertThat(http.send(readyz, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
       double delivered = registry.find(MetricNames.MESSAGES_DELIVERED).counter().count();
       assertThat(delivered).as("messages the warm-up delivered").isGreaterThan(1000);
+      // the inbound path ran too (publishes over its sockets), paced so that the rate limit refused none of them
+      assertThat(registry.find(MetricNames.MESSAGES_PUBLISHED).tag("via", "websocket").counter().count())
+          .as("publishes over the warm-up's sockets").isGreaterThan(100);
+      assertThat(registry.find(MetricNames.REQUESTS_REJECTED).counters())
+          .as("requests refused").allSatisfy(c -> assertThat(c.count()).as(c.getId().toString()).isZero());
       Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.node().sessionCount() == 0);
     }
   }
