@@ -58,7 +58,7 @@ final class Warmup {
       new Principal("roomcast-warmup", new RoomPermissions(List.of(ROOM), List.of(ROOM)), Optional.empty());
   private final Duration budget;
 
-  /** @param budget how long the synthetic traffic runs (zero: no warm-up) */
+  /** @param budget how long the synthetic traffic may run at most (zero: no warm-up); it ends sooner once the JIT is quiet */
   Warmup(Duration budget) {
     this.budget = budget;
     byte[] b = new byte[16];
@@ -98,6 +98,7 @@ final class Warmup {
     List<Socket> sockets = new ArrayList<>();
     List<Thread> readers = new ArrayList<>();
     Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    JitQuiet jit = new JitQuiet(start);
     long published = 0;
     long sentOverSockets = 0;
     int round = 0;
@@ -114,7 +115,8 @@ final class Warmup {
       }
       byte[] payload = new byte[100];
       long socketsOpen = System.nanoTime(); // each socket's publish budget starts when it exists
-      while ((round < MIN_ROUNDS || System.nanoTime() < end) && System.nanoTime() < hardEnd) {
+      // Until the budget is spent or the JIT has compiled what this traffic runs, whichever comes first.
+      while (System.nanoTime() < hardEnd && (round < MIN_ROUNDS || (System.nanoTime() < end && !jit.quiet(System.nanoTime())))) {
         // Publications through the broker, pipelined (the JIT compiles what runs thousands of times, and a
         // publication per Redis round trip would reach only a few hundred), each fanned out to every subscriber.
         for (int k = 0; k < 50; k++) {
@@ -157,8 +159,8 @@ final class Warmup {
         }
       }
     }
-    log.info("warmed up in {} ms: {} publications through the broker and {} over {} connections", (System.nanoTime() - start) / 1_000_000,
-        published, sentOverSockets, SUBSCRIBERS);
+    log.info("warmed up in {} ms ({} ms of JIT compilation so far): {} publications through the broker and {} over {} connections",
+        (System.nanoTime() - start) / 1_000_000, jit.compiledMillis(), published, sentOverSockets, SUBSCRIBERS);
   }
 
   private static WireFormat formatOf(int socket) {
