@@ -2,6 +2,7 @@ package io.roomcast.server;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.function.LongSupplier;
 
 /**
  * Whether the JIT has gone quiet: over the last half second its compiler threads compiled for under
@@ -13,22 +14,25 @@ final class JitQuiet {
   private static final long WINDOW_NANOS = 500_000_000L;
   private static final double QUIET_SHARE = 0.05;
 
-  /** Null where the JVM does not measure compilation time: then never quiet, and the warm-up runs its whole budget. */
-  private final CompilationMXBean jit;
+  /** Compilation time so far, ms, all compiler threads; null where the JVM does not measure it (then never quiet). */
+  private final LongSupplier compiled;
   /** Where the current window started, and the compilation time (ms, all compiler threads) then. */
   private long windowStart;
   private long compiledAtWindowStart;
 
   JitQuiet(long nowNanos) {
-    CompilationMXBean bean = ManagementFactory.getCompilationMXBean();
-    this.jit = bean != null && bean.isCompilationTimeMonitoringSupported() ? bean : null;
+    this(nowNanos, thisJvmsCompilationTime());
+  }
+
+  JitQuiet(long nowNanos, LongSupplier compiledMillis) {
+    this.compiled = compiledMillis;
     this.windowStart = nowNanos;
     this.compiledAtWindowStart = compiledMillis();
   }
 
   /** True once a whole window has passed with the compilers nearly idle; each call past a window starts the next one. */
   boolean quiet(long nowNanos) {
-    if (jit == null || nowNanos - windowStart < WINDOW_NANOS) return false;
+    if (compiled == null || nowNanos - windowStart < WINDOW_NANOS) return false;
     long compiled = compiledMillis();
     boolean quiet = (compiled - compiledAtWindowStart) * 1_000_000.0 < QUIET_SHARE * (nowNanos - windowStart);
     windowStart = nowNanos;
@@ -38,6 +42,11 @@ final class JitQuiet {
 
   /** Compilation time so far, ms (0 where not measured). */
   long compiledMillis() {
-    return jit == null ? 0 : jit.getTotalCompilationTime();
+    return compiled == null ? 0 : compiled.getAsLong();
+  }
+
+  private static LongSupplier thisJvmsCompilationTime() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit::getTotalCompilationTime : null;
   }
 }
