@@ -138,7 +138,9 @@ final class Warmup {
         if (round % 10 == 0) open(port, WireFormat.PROTO).close(); // the handshake path
         round++;
       }
-      if (!inFlight.tryAcquire(IN_FLIGHT, 5, TimeUnit.SECONDS)) log.warn("warm-up: publications still unanswered after 5 s");
+      // the last publications' answers, within the hard end (and a second's grace: they are already on their way)
+      long answerWait = Math.max(0, hardEnd - System.nanoTime()) + TimeUnit.SECONDS.toNanos(1);
+      if (!inFlight.tryAcquire(IN_FLIGHT, answerWait, TimeUnit.NANOSECONDS)) log.warn("warm-up: publications still unanswered at its end");
     } catch (IOException | RuntimeException e) {
       log.warn("warm-up stopped early: {}", e.toString());
     } catch (InterruptedException e) {
