@@ -203,10 +203,18 @@ public final class SentinelRedis implements TestRedis {
     return port;
   }
 
-  /** Starts a data server killed by {@link #killPrimary()} again, empty; the sentinels make it a replica. */
+  /**
+   * Starts a data server killed by {@link #killPrimary()} again, empty, and makes it a replica of the
+   * primary the sentinels name, as they would themselves only some 8 s later (a server that reports
+   * itself primary must do so for 8 s before they reconfigure it); while they still name it primary
+   * it stays one.
+   */
   public void startServer(int port) {
     RedisProcess server = server(port);
-    if (!server.alive()) server.start();
+    if (server.alive()) return;
+    server.start();
+    int primary = primaryPort();
+    if (primary != port) server.call("REPLICAOF", "127.0.0.1", Integer.toString(primary));
   }
 
   /** Runs one command on the current primary. */
