@@ -172,8 +172,13 @@ public final class SentinelRedis implements TestRedis {
     return server(port).call(args);
   }
 
-  /** Waits until the data server that is not primary replicates from the primary (after a failover, ~10 s). */
+  /**
+   * Waits until the data server that is not primary replicates from the primary and has all it wrote.
+   * A server that still takes itself for primary (the old one, after a failover) is first made a
+   * replica, as the sentinels would make it themselves some 8 s later.
+   */
   public void awaitReplicaInSync() {
+    followPrimary();
     Poll.until("the replica is in sync", SETTLE, () -> {
       int primary = primaryPort();
       // everything the primary has written so far has reached the replica (a replica just thawed or
@@ -205,16 +210,31 @@ public final class SentinelRedis implements TestRedis {
 
   /**
    * Starts a data server killed by {@link #killPrimary()} again, empty, and makes it a replica of the
-   * primary the sentinels name, as they would themselves only some 8 s later (a server that reports
-   * itself primary must do so for 8 s before they reconfigure it); while they still name it primary
-   * it stays one.
+   * primary the sentinels name (while they still name it, it stays primary).
    */
   public void startServer(int port) {
     RedisProcess server = server(port);
     if (server.alive()) return;
     server.start();
+    followPrimary();
+  }
+
+  /**
+   * Makes the data server that is not the primary the sentinels name, should it take itself for a
+   * primary (a failed-over primary, still up or started again), replicate the named one: what the
+   * sentinels do themselves only once it has reported itself primary for 8 s, and then ~10 s more
+   * for their next look at it.
+   */
+  private void followPrimary() {
     int primary = primaryPort();
-    if (primary != port) server.call("REPLICAOF", "127.0.0.1", Integer.toString(primary));
+    RedisProcess other = server(replicaPort());
+    try {
+      if (other.alive() && "master".equals(((List<?>) other.call("ROLE")).get(0))) {
+        other.call("REPLICAOF", "127.0.0.1", Integer.toString(primary));
+      }
+    } catch (RuntimeException notNow) {
+      // not answering yet: the sentinels reconfigure it in their own time
+    }
   }
 
   /** Runs one command on the current primary. */
