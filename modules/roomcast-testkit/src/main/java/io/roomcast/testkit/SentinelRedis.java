@@ -223,18 +223,40 @@ public final class SentinelRedis implements TestRedis {
    * Makes the data server that is not the primary the sentinels name, should it take itself for a
    * primary (a failed-over primary, still up or started again), replicate the named one: what the
    * sentinels do themselves only once it has reported itself primary for 8 s, and then ~10 s more
-   * for their next look at it.
+   * for their next look at it. Only once every sentinel names the same primary and none is still
+   * failing over: a sentinel that still takes the old server for the primary would count its
+   * turning replica as going down, and fail over again. Left to the sentinels when they do not
+   * agree within the settle time.
    */
   private void followPrimary() {
-    int primary = primaryPort();
-    RedisProcess other = server(replicaPort());
     try {
+      Poll.until("every sentinel names the same primary, none failing over", SETTLE, this::sentinelsAgree);
+      int primary = primaryPort();
+      RedisProcess other = server(replicaPort());
       if (other.alive() && "master".equals(((List<?>) other.call("ROLE")).get(0))) {
         other.call("REPLICAOF", "127.0.0.1", Integer.toString(primary));
       }
     } catch (RuntimeException notNow) {
-      // not answering yet: the sentinels reconfigure it in their own time
+      // the sentinels reconfigure it in their own time
     }
+  }
+
+  /** Whether every sentinel names the same primary and none has a failover of it under way. */
+  private boolean sentinelsAgree() {
+    String named = null;
+    for (RedisProcess sentinel : sentinels) {
+      List<?> fields = (List<?>) sentinel.call("SENTINEL", "MASTER", MASTER_NAME);
+      String port = null;
+      String flags = null;
+      for (int i = 0; i + 1 < fields.size(); i += 2) {
+        if ("port".equals(fields.get(i))) port = (String) fields.get(i + 1);
+        if ("flags".equals(fields.get(i))) flags = (String) fields.get(i + 1);
+      }
+      if (port == null || flags == null || flags.contains("failover")) return false;
+      if (named == null) named = port;
+      else if (!named.equals(port)) return false;
+    }
+    return true;
   }
 
   /** Runs one command on the current primary. */
