@@ -172,13 +172,8 @@ public final class SentinelRedis implements TestRedis {
     return server(port).call(args);
   }
 
-  /**
-   * Waits until the data server that is not primary replicates from the primary and has all it wrote.
-   * A server that still takes itself for primary (the old one, after a failover) is first made a
-   * replica, as the sentinels would make it themselves some 8 s later.
-   */
+  /** Waits until the data server that is not primary replicates from the primary (after a failover, ~10 s). */
   public void awaitReplicaInSync() {
-    followPrimary();
     Poll.until("the replica is in sync", SETTLE, () -> {
       int primary = primaryPort();
       // everything the primary has written so far has reached the replica (a replica just thawed or
@@ -208,55 +203,10 @@ public final class SentinelRedis implements TestRedis {
     return port;
   }
 
-  /**
-   * Starts a data server killed by {@link #killPrimary()} again, empty, and makes it a replica of the
-   * primary the sentinels name (while they still name it, it stays primary).
-   */
+  /** Starts a data server killed by {@link #killPrimary()} again, empty; the sentinels make it a replica. */
   public void startServer(int port) {
     RedisProcess server = server(port);
-    if (server.alive()) return;
-    server.start();
-    followPrimary();
-  }
-
-  /**
-   * Makes the data server that is not the primary the sentinels name, should it take itself for a
-   * primary (a failed-over primary, still up or started again), replicate the named one: what the
-   * sentinels do themselves only once it has reported itself primary for 8 s, and then ~10 s more
-   * for their next look at it. Only once every sentinel names the same primary and none is still
-   * failing over: a sentinel that still takes the old server for the primary would count its
-   * turning replica as going down, and fail over again. Left to the sentinels when they do not
-   * agree within the settle time.
-   */
-  private void followPrimary() {
-    try {
-      Poll.until("every sentinel names the same primary, none failing over", SETTLE, this::sentinelsAgree);
-      int primary = primaryPort();
-      RedisProcess other = server(replicaPort());
-      if (other.alive() && "master".equals(((List<?>) other.call("ROLE")).get(0))) {
-        other.call("REPLICAOF", "127.0.0.1", Integer.toString(primary));
-      }
-    } catch (RuntimeException notNow) {
-      // the sentinels reconfigure it in their own time
-    }
-  }
-
-  /** Whether every sentinel names the same primary and none has a failover of it under way. */
-  private boolean sentinelsAgree() {
-    String named = null;
-    for (RedisProcess sentinel : sentinels) {
-      List<?> fields = (List<?>) sentinel.call("SENTINEL", "MASTER", MASTER_NAME);
-      String port = null;
-      String flags = null;
-      for (int i = 0; i + 1 < fields.size(); i += 2) {
-        if ("port".equals(fields.get(i))) port = (String) fields.get(i + 1);
-        if ("flags".equals(fields.get(i))) flags = (String) fields.get(i + 1);
-      }
-      if (port == null || flags == null || flags.contains("failover")) return false;
-      if (named == null) named = port;
-      else if (!named.equals(port)) return false;
-    }
-    return true;
+    if (!server.alive()) server.start();
   }
 
   /** Runs one command on the current primary. */
