@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link Presence} store guarantees, with several views of one store standing for the
- * nodes of a cluster. Time is real (the Redis store reads Redis's clock), so the durations are short
- * and every "nothing happened" is proven by a later event that must come after it: the sweep publishes
- * due leaves in deadline order, so a leave that was due earlier would have been seen first.
+ * nodes of a cluster. Time is real for the Redis store (it reads Redis's clock), so the durations are
+ * short; a store on a clock of the test's own ({@link #now()}) moves it instead of waiting. Every
+ * "nothing happened" is proven by a later event that must come after it: the sweep publishes due
+ * leaves in deadline order, so a leave that was due earlier would have been seen first.
  */
 public abstract class PresenceContract {
   private static final Duration WAIT = Duration.ofSeconds(15);
@@ -37,6 +38,16 @@ public abstract class PresenceContract {
   /** A room name no other test uses. */
   protected String room(String name) {
     return name + "-" + Long.toString(System.nanoTime(), 36);
+  }
+
+  /** The store's time in milliseconds, as the test reads it: the wall clock unless the store runs on the test's own clock. */
+  protected long now() {
+    return System.currentTimeMillis();
+  }
+
+  /** How long the waits of the tests let pass between two looks (real time, which a store on the wall clock needs). */
+  protected Duration pollInterval() {
+    return Duration.ofMillis(50);
   }
 
   protected final List<Presence> nodes = new ArrayList<>();
@@ -61,7 +72,7 @@ public abstract class PresenceContract {
 
     /** Waits for {@code entry} ("join alice", "leave $s3"), sweeping the room through {@code via} meanwhile. */
     void await(String entry, Presence via, String room) {
-      org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+      org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(pollInterval()).until(() -> {
         join(via.counts(room));
         return log().contains(entry);
       });
@@ -158,7 +169,7 @@ public abstract class PresenceContract {
 
     join(n1.join(room, member("alice", "n1-z")));
 
-    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> heard.log().size() == 3);
+    org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(pollInterval()).until(() -> heard.log().size() == 3);
     assertThat(heard.log()).containsExactly("join alice", "leave alice", "join alice");
   }
 
@@ -187,14 +198,14 @@ public abstract class PresenceContract {
     join(dead.join(room, member("alice", "n1-a")));
     join(dead.join(room, member("", "n1-anon")));
     join(alive.join(room, bob));
-    long crashed = System.currentTimeMillis(); // n1 never refreshes from now on
+    long crashed = now(); // n1 never refreshes from now on
 
-    org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+    org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(pollInterval().multipliedBy(2)).until(() -> {
       join(alive.refresh(Map.of(room, List.of(bob)))); // n2 keeps refreshing, as its tracker does
       return heard.log().contains("leave alice") && heard.log().contains("leave $n1-anon");
     });
 
-    assertThat(System.currentTimeMillis() - crashed).isGreaterThanOrEqualTo(CONFIG.ttl().toMillis());
+    assertThat(now() - crashed).isGreaterThanOrEqualTo(CONFIG.ttl().toMillis());
     assertThat(join(alive.members(room, 10))).containsExactly(bob); // n2's member outlived the ttl
     assertThat(join(alive.counts(room))).isEqualTo(new PresenceCounts(1, 1));
   }
@@ -211,7 +222,7 @@ public abstract class PresenceContract {
     PresenceMember bob = member("bob", "n2-b");
     join(alive.join(room, bob));
 
-    org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+    org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(pollInterval().multipliedBy(2)).until(() -> {
       join(alive.refresh(Map.of(room, List.of(again, bob))));
       return join(alive.counts(room)).sessions() == 2; // n1's session expired
     });

@@ -33,7 +33,7 @@ public final class Recorder implements BrokerListener {
 
   /** Waits until a publication of {@code room} with this text arrives, and returns it. */
   public Publication awaitText(String room, String text) {
-    await("'" + text + "' in room " + room).atMost(WAIT).until(() -> texts(room).contains(text));
+    await("'" + text + "' in room " + room).atMost(WAIT).pollDelay(Duration.ZERO).until(() -> texts(room).contains(text));
     return of(room).stream().filter(p -> p.payload().asText().equals(text)).findFirst().orElseThrow();
   }
 }

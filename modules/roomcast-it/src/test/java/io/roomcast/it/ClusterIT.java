@@ -106,7 +106,8 @@ class ClusterIT {
     for (int i = 0; i < members; i++) {
       String room = room(i % rooms);
       Inbox inbox = inboxes.get(i);
-      await().atMost(WAIT).alias(room + " member " + i).until(() -> inbox.messages.size() >= 6);
+      // the first look at once: Awaitility waits 100 ms before it by default, 300 times here
+      await().atMost(WAIT).pollDelay(Duration.ZERO).alias(room + " member " + i).until(() -> inbox.messages.size() >= 6);
       int k = i % rooms;
       assertThat(inbox.texts()).as("member %d of %s", i, room).containsExactly(
           room + " via node" + (k % 3 + 1) + " ws", room + " via http", room + " via the script",
@@ -191,7 +192,7 @@ class ClusterIT {
         HttpResponse.BodyHandlers.ofString());
 
     assertThat(sent.statusCode()).isEqualTo(200);
-    for (Inbox inbox : inboxes) await().atMost(WAIT).until(() -> inbox.texts().contains("after the crash"));
+    for (Inbox inbox : inboxes) await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> inbox.texts().contains("after the crash"));
     System.out.printf("node killed: %d of 30 clients reconnected through haproxy; all 30 received the next message%n", reconnected);
     killed.start();
   }

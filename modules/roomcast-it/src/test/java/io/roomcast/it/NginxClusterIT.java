@@ -75,7 +75,7 @@ class NginxClusterIT {
     }
     for (int i = 0; i < members; i++) {
       Inbox inbox = inboxes.get(i);
-      await().atMost(WAIT).until(() -> inbox.messages.size() >= 3);
+      await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> inbox.messages.size() >= 3);
       assertThat(inbox.texts()).as("member %d of %s: %s", i, room(i % rooms),
           inbox.messages.stream().map(m -> m.textPayload() + "@" + m.offset()).toList()).containsExactly("ws 1", "http 2", "ws 3");
       assertThat(inbox.offsets()).containsExactly(1L, 2L, 3L);
@@ -122,8 +122,8 @@ class NginxClusterIT {
       late.add(inbox);
     }
     assertThat(post("drain", "after the drain")).isEqualTo(200);
-    for (Inbox inbox : inboxes) await().atMost(WAIT).until(() -> inbox.texts().contains("after the drain"));
-    for (Inbox inbox : late) await().atMost(WAIT).until(() -> inbox.texts().contains("after the drain"));
+    for (Inbox inbox : inboxes) await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> inbox.texts().contains("after the drain"));
+    for (Inbox inbox : late) await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> inbox.texts().contains("after the drain"));
     for (Inbox inbox : inboxes) assertThat(inbox.texts()).containsOnlyOnce("after the drain");
     System.out.printf("nginx: node1 drained; %d clients reconnected through nginx, 10 new ones joined, all got the next message%n",
         reconnects.get());

@@ -66,7 +66,7 @@ class PrometheusIT {
         clients.get(k % 30).publish("prom-0", "a" + k).join();
         clients.get((k + 1) % 30).publish("prom-1", "b" + k).join();
       }
-      for (Inbox inbox : inboxes) await().atMost(Duration.ofSeconds(20)).until(() -> inbox.messages.size() == 12);
+      for (Inbox inbox : inboxes) await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).until(() -> inbox.messages.size() == 12);
       RoomcastClient leaving = RoomcastClient.connect(nodes.get(0).ws());
       leaving.close(); // one close, so the close counter exists
 
