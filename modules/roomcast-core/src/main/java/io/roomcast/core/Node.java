@@ -57,17 +57,18 @@ public final class Node implements AutoCloseable {
     this.scheduler = scheduler;
     this.ownScheduler = ownScheduler;
     this.metrics = new NodeMetrics(registry, scheduler::nowMillis);
-    this.hub = new Hub(broker, scheduler, config.roomLinger(), config.outbound().writeDelay(), metrics);
+    boolean withPresence = presenceStore != null;
+    SessionRooms sessionRooms = withPresence ? new SessionRooms(broker, metrics) : null;
+    this.hub = new Hub(broker, scheduler, config.roomLinger(), config.outbound().writeDelay(), metrics, sessionRooms);
     this.checks = new PublishChecks(config.limits());
     this.requests = new Requests(hub, broker, checks, config.limits(), config.maxRecovered(), security, scheduler, metrics);
-    boolean withPresence = presenceStore != null;
     if (!withPresence) {
       presenceConfig = PresenceConfig.off();
       presenceStore = new MemoryPresence(new MemoryPresence.Store(presenceConfig, scheduler::nowMillis), config.nodeId());
     }
     this.presence = new PresenceTracker(presenceStore, presenceConfig, scheduler, registry);
     this.presenceRequests = new PresenceRequests(presence, checks, metrics);
-    PersonalRooms rooms = new PersonalRooms(hub, requests.recovery(), presence);
+    PersonalRooms rooms = new PersonalRooms(hub, requests.recovery(), presence, sessionRooms);
     this.personal = withPresence ? rooms : null;
     requests.presence(presence, presenceRequests, rooms);
   }
@@ -281,6 +282,7 @@ public final class Node implements AutoCloseable {
   /** A session is gone: forget it, and if the node drains and it was the last, the drain is done. */
   private void gone(Session s) {
     requests.released(s);
+    if (personal != null) personal.gone(s);
     sessions.remove(s);
     if (draining && sessions.isEmpty()) drained.complete(null);
   }
