@@ -50,7 +50,7 @@ public final class Session {
     this.onGone = onGone;
     this.writer = new OutboundWriter(connection, config.limits(), metrics, shard.queuedBytes());
     this.outbox = new Outbox(writer, format, config.outbound().slowConsumer(), config.limits().maxQueuedFrames(), this::slowConsumer);
-    this.heartbeat = new SessionHeartbeat(connection, config.heartbeat(), () -> outbox.send(Frames.PING, null), this::noPong,
+    this.heartbeat = new SessionHeartbeat(shard.heartbeats(), config.heartbeat(), () -> outbox.send(Frames.PING, null), this::noPong,
         () -> closed);
   }
 
