@@ -40,6 +40,8 @@ public final class Node implements AutoCloseable {
   private final PresenceRequests presenceRequests;
   /** The node's own subscriptions of each session ($session, @user); null when started without presence. */
   private final PersonalRooms personal;
+  /** {@link #gone}, made once rather than per session. */
+  private final java.util.function.Consumer<Session> onGone = this::gone;
   /** Open sessions, for draining. */
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
   /** Set once, by {@link #drain}: no new clients, and the open ones are being sent away. */
@@ -150,7 +152,7 @@ public final class Node implements AutoCloseable {
   public Session accept(Connection connection, Principal principal) {
     String id = config.nodeId() + "-" + Long.toString(sessionSeq.incrementAndGet(), 36);
     Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests,
-        new ClientState(security, scheduler), config, metrics, this::gone);
+        new ClientState(security, scheduler), config, metrics, onGone);
     sessions.add(session);
     if (principal != null) {
       requests.authenticated(session, principal);

@@ -1,7 +1,5 @@
 package io.roomcast.core;
 
-import java.util.function.BooleanSupplier;
-
 /**
  * One connection's heartbeat ({@link Heartbeat} holds its settings): a protocol {@code ping} every
  * interval, and a close when the client sent nothing within the timeout after it. Its checks are
@@ -11,12 +9,8 @@ import java.util.function.BooleanSupplier;
 final class SessionHeartbeat {
   private final Heartbeats timers;
   private final Heartbeat settings;
-  /** Sends the protocol ping. */
-  private final Runnable ping;
-  /** Closes the connection: the client did not answer in time (4009). */
-  private final Runnable dead;
-  /** Whether the session closed: the heartbeat stops. */
-  private final BooleanSupplier closed;
+  /** Pinged, closed with 4009 when it does not answer in time; its heartbeat stops when it closes. */
+  private final Session session;
   /** Whether the client sent anything since the last ping. */
   private boolean heard = true;
   /** Whether a ping was sent and its answer is awaited (the next check is the timeout's). */
@@ -24,12 +18,10 @@ final class SessionHeartbeat {
   /** When the next check is due, in the scheduler's milliseconds; kept by {@link Heartbeats}. */
   long due;
 
-  SessionHeartbeat(Heartbeats timers, Heartbeat settings, Runnable ping, Runnable dead, BooleanSupplier closed) {
+  SessionHeartbeat(Heartbeats timers, Heartbeat settings, Session session) {
     this.timers = timers;
     this.settings = settings;
-    this.ping = ping;
-    this.dead = dead;
-    this.closed = closed;
+    this.session = session;
   }
 
   void start() {
@@ -43,15 +35,15 @@ final class SessionHeartbeat {
 
   /** The check that is due: a ping, or the end of the wait for its answer. @return milliseconds to the next check, or -1: no more */
   long check() {
-    if (closed.getAsBoolean()) return -1;
+    if (session.isClosed()) return -1;
     if (!pinged) {
       heard = false;
       pinged = true;
-      ping.run();
+      session.ping();
       return settings.timeout().toMillis();
     }
     if (!heard) {
-      dead.run();
+      session.noPong();
       return -1;
     }
     pinged = false;
