@@ -27,11 +27,19 @@ final class Hub implements BrokerListener, Recovery.Floors {
   /** Orders broker subscriptions against history reads (see {@link Recovery.Floor}); only grows. */
   private final AtomicLong ticks = new AtomicLong();
 
+  /** The node's session rooms, which are not hub rooms; null when it has none. */
+  private final SessionRooms sessionRooms;
+
   /** The node's write delay in milliseconds: how long a shard gathers publications before a drain. */
   private final long writeDelayMillis;
 
-  Hub(Broker broker, Scheduler scheduler, Duration linger, Duration writeDelay, NodeMetrics metrics) {
+  /**
+   * @param sessionRooms where publications of session rooms ({@code $<session>}) go, besides any hub
+   *     room of that name; null on a node without them
+   */
+  Hub(Broker broker, Scheduler scheduler, Duration linger, Duration writeDelay, NodeMetrics metrics, SessionRooms sessionRooms) {
     this.broker = broker;
+    this.sessionRooms = sessionRooms;
     this.writeDelayMillis = writeDelay.toMillis();
     this.scheduler = scheduler;
     this.linger = linger;
@@ -198,6 +206,7 @@ final class Hub implements BrokerListener, Recovery.Floors {
 
   @Override
   public void onPublication(Publication p) {
+    if (sessionRooms != null && RoomRights.isSessionRoom(p.room())) sessionRooms.deliver(p);
     Room room = rooms.get(p.room());
     if (room == null) return;
     if (room.recent.repeats(p)) {

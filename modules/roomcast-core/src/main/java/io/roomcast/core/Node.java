@@ -40,6 +40,8 @@ public final class Node implements AutoCloseable {
   private final PresenceRequests presenceRequests;
   /** The node's own subscriptions of each session ($session, @user); null when started without presence. */
   private final PersonalRooms personal;
+  /** {@link #gone}, made once rather than per session. */
+  private final java.util.function.Consumer<Session> onGone = this::gone;
   /** Open sessions, for draining. */
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
   /** Set once, by {@link #drain}: no new clients, and the open ones are being sent away. */
@@ -57,17 +59,18 @@ public final class Node implements AutoCloseable {
     this.scheduler = scheduler;
     this.ownScheduler = ownScheduler;
     this.metrics = new NodeMetrics(registry, scheduler::nowMillis);
-    this.hub = new Hub(broker, scheduler, config.roomLinger(), config.outbound().writeDelay(), metrics);
+    boolean withPresence = presenceStore != null;
+    SessionRooms sessionRooms = withPresence ? new SessionRooms(broker, metrics) : null;
+    this.hub = new Hub(broker, scheduler, config.roomLinger(), config.outbound().writeDelay(), metrics, sessionRooms);
     this.checks = new PublishChecks(config.limits());
     this.requests = new Requests(hub, broker, checks, config.limits(), config.maxRecovered(), security, scheduler, metrics);
-    boolean withPresence = presenceStore != null;
     if (!withPresence) {
       presenceConfig = PresenceConfig.off();
       presenceStore = new MemoryPresence(new MemoryPresence.Store(presenceConfig, scheduler::nowMillis), config.nodeId());
     }
     this.presence = new PresenceTracker(presenceStore, presenceConfig, scheduler, registry);
     this.presenceRequests = new PresenceRequests(presence, checks, metrics);
-    PersonalRooms rooms = new PersonalRooms(hub, requests.recovery(), presence);
+    PersonalRooms rooms = new PersonalRooms(hub, requests.recovery(), presence, sessionRooms);
     this.personal = withPresence ? rooms : null;
     requests.presence(presence, presenceRequests, rooms);
   }
@@ -149,7 +152,7 @@ public final class Node implements AutoCloseable {
   public Session accept(Connection connection, Principal principal) {
     String id = config.nodeId() + "-" + Long.toString(sessionSeq.incrementAndGet(), 36);
     Session session = new Session(id, connection, hub.shardFor(connection.executor()), requests,
-        new ClientState(security, scheduler), config, metrics, this::gone);
+        new ClientState(security, scheduler), config, metrics, onGone);
     sessions.add(session);
     if (principal != null) {
       requests.authenticated(session, principal);
@@ -281,6 +284,7 @@ public final class Node implements AutoCloseable {
   /** A session is gone: forget it, and if the node drains and it was the last, the drain is done. */
   private void gone(Session s) {
     requests.released(s);
+    if (personal != null) personal.gone(s);
     sessions.remove(s);
     if (draining && sessions.isEmpty()) drained.complete(null);
   }

@@ -30,13 +30,13 @@ final class OutboundWriter {
   private final NodeMetrics metrics;
   /** The I/O thread's sum of queued bytes, which this writer keeps up to date. */
   private final QueuedBytes threadQueued;
-  /** Encoded frames waiting behind the write in flight (or a pending flush), oldest first. */
-  private final ArrayDeque<WireFrame> queue = new ArrayDeque<>(1); // small: most connections are idle
+  /** Encoded frames waiting behind the write in flight (or a pending flush), oldest first; null until the first is queued (most connections are idle). */
+  private ArrayDeque<WireFrame> queue;
   /**
    * Parallel to {@link #queue}: for each entry, the frame it carries ({@link SlowConsumerPolicy#DROP_OLDEST}
    * drops only room messages), {@link OutboundFrame#REPLY} for replies, or the marker of a room's lagged notice.
    */
-  private final ArrayDeque<OutboundFrame> kinds = new ArrayDeque<>(1);
+  private ArrayDeque<OutboundFrame> kinds;
   /** Sum of the lengths in {@link #queue}; above {@code limits.maxQueuedBytes()} only by lagged notices. */
   private long queuedBytes;
   /** Whether a write is in flight; frames queue until it completes. */
@@ -75,13 +75,26 @@ final class OutboundWriter {
       }
       flushArranged = true;
       drain.flushLater(this);
-    } else if (queue.size() >= limits.maxQueuedFrames() || queuedBytes + frame.bytes().length > limits.maxQueuedBytes()) {
+    } else if (queued() >= limits.maxQueuedFrames() || queuedBytes + frame.bytes().length > limits.maxQueuedBytes()) {
       return false;
+    }
+    enqueue(frame, kind);
+    return true;
+  }
+
+  /** Frames queued now. */
+  private int queued() {
+    return queue == null ? 0 : queue.size();
+  }
+
+  private void enqueue(WireFrame frame, OutboundFrame kind) {
+    if (queue == null) {
+      queue = new ArrayDeque<>(4);
+      kinds = new ArrayDeque<>(4);
     }
     queue.add(frame);
     kinds.add(kind);
     queued(frame.bytes().length);
-    return true;
   }
 
   /**
@@ -93,9 +106,7 @@ final class OutboundWriter {
   boolean offerDroppingOldest(WireFrame frame, OutboundFrame kind) {
     if (closed) return true;
     if (!dropOldestFor(frame.bytes().length)) return false;
-    queue.add(frame);
-    kinds.add(kind);
-    queued(frame.bytes().length);
+    enqueue(frame, kind);
     return true;
   }
 
@@ -106,6 +117,7 @@ final class OutboundWriter {
    * @return false when dropping every message would not make room (the queue holds only replies)
    */
   private boolean dropOldestFor(int needed) {
+    if (queue == null) return queuedBytes + needed <= limits.maxQueuedBytes() && limits.maxQueuedFrames() > 0;
     Map<String, OutboundFrame> firstDropped = null;
     int dropped = 0;
     var bytesIt = queue.iterator();
@@ -145,7 +157,7 @@ final class OutboundWriter {
    * other rooms and replies keep room beside it. When not, it waits for {@link #whenWritable}.
    */
   boolean roomForPaced(int bytes) {
-    if (closed || queue.isEmpty()) return true;
+    if (closed || queued() == 0) return true;
     return queuedBytes + bytes <= limits.maxQueuedBytes() / 2 && queue.size() < limits.maxQueuedFrames() / 2;
   }
 
@@ -163,15 +175,15 @@ final class OutboundWriter {
   /** The connection closes: the queue is dropped and nothing more is written. */
   void close() {
     closed = true;
-    queue.clear();
-    kinds.clear();
+    queue = null;
+    kinds = null;
     queued(-queuedBytes);
   }
 
   /** The drain's flush: writes what was queued, unless a write is in flight (its completion will). */
   void flush() {
     flushArranged = false;
-    if (closed || writing || queue.isEmpty()) return;
+    if (closed || writing || queued() == 0) return;
     writeQueued();
   }
 
@@ -195,7 +207,7 @@ final class OutboundWriter {
       return; // the transport closes the connection and reports onClosed
     }
     if (closed) return;
-    if (!queue.isEmpty() && !flushArranged) writeQueued();
+    if (queued() > 0 && !flushArranged) writeQueued();
     if (waiting != null) { // the next write is on its way: paced senders top the queue up behind it
       List<Runnable> ready = waiting;
       waiting = null;

@@ -180,7 +180,7 @@ final class Requests implements RequestHandler {
       own.onLeave = null;
       drop(client, own);
     }
-    if (client.subscription(room) != null) {
+    if (client.subscription(room) != null || personal.holdsWithoutSubscription(r.session(), room)) {
       throw new RequestRejectedException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + room);
     }
     switch (client.subscribeThrottle().tryAcquire()) {

@@ -50,8 +50,7 @@ public final class Session {
     this.onGone = onGone;
     this.writer = new OutboundWriter(connection, config.limits(), metrics, shard.queuedBytes());
     this.outbox = new Outbox(writer, format, config.outbound().slowConsumer(), config.limits().maxQueuedFrames(), this::slowConsumer);
-    this.heartbeat = new SessionHeartbeat(connection, config.heartbeat(), () -> outbox.send(Frames.PING, null), this::noPong,
-        () -> closed);
+    this.heartbeat = new SessionHeartbeat(shard.heartbeats(), config.heartbeat(), this);
   }
 
   public String id() {
@@ -189,7 +188,18 @@ public final class Session {
     disconnect(Disconnect.SLOW_CONSUMER);
   }
 
-  private void noPong() {
+  /** Whether the session closed (its heartbeat stops). */
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** The heartbeat's protocol ping. */
+  void ping() {
+    outbox.send(Frames.PING, null);
+  }
+
+  /** The client did not answer a ping in time: closed with 4009. */
+  void noPong() {
     metrics.noPong.increment();
     log.atDebug().addKeyValue("session", id).addKeyValue("remote", connection.remoteAddress())
         .log("no pong: the client did not answer a ping in time");

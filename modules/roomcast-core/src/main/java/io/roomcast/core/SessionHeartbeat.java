@@ -1,34 +1,31 @@
 package io.roomcast.core;
 
-import java.util.function.BooleanSupplier;
-
 /**
  * One connection's heartbeat ({@link Heartbeat} holds its settings): a protocol {@code ping} every
- * interval, and a close when the client sent nothing within the timeout after it. Its timers are
- * the connection's, so an idle connection costs nothing between pings. On the session's thread.
+ * interval, and a close when the client sent nothing within the timeout after it. Its checks are
+ * timed by its I/O thread's {@link Heartbeats}, so an idle connection costs no timer of its own. On
+ * the session's thread.
  */
 final class SessionHeartbeat {
-  private final Connection connection;
+  private final Heartbeats timers;
   private final Heartbeat settings;
-  /** Sends the protocol ping. */
-  private final Runnable ping;
-  /** Closes the connection: the client did not answer in time (4009). */
-  private final Runnable dead;
-  /** Whether the session closed: the heartbeat stops. */
-  private final BooleanSupplier closed;
+  /** Pinged, closed with 4009 when it does not answer in time; its heartbeat stops when it closes. */
+  private final Session session;
   /** Whether the client sent anything since the last ping. */
   private boolean heard = true;
+  /** Whether a ping was sent and its answer is awaited (the next check is the timeout's). */
+  private boolean pinged;
+  /** When the next check is due, in the scheduler's milliseconds; kept by {@link Heartbeats}. */
+  long due;
 
-  SessionHeartbeat(Connection connection, Heartbeat settings, Runnable ping, Runnable dead, BooleanSupplier closed) {
-    this.connection = connection;
+  SessionHeartbeat(Heartbeats timers, Heartbeat settings, Session session) {
+    this.timers = timers;
     this.settings = settings;
-    this.ping = ping;
-    this.dead = dead;
-    this.closed = closed;
+    this.session = session;
   }
 
   void start() {
-    connection.schedule(this::pingDue, settings.interval().toMillis());
+    timers.add(this, settings.interval().toMillis());
   }
 
   /** The client sent something: a message, a pong, any sign of life. */
@@ -36,19 +33,20 @@ final class SessionHeartbeat {
     heard = true;
   }
 
-  private void pingDue() {
-    if (closed.getAsBoolean()) return;
-    heard = false;
-    ping.run();
-    connection.schedule(this::pongDue, settings.timeout().toMillis());
-  }
-
-  private void pongDue() {
-    if (closed.getAsBoolean()) return;
-    if (!heard) {
-      dead.run();
-      return;
+  /** The check that is due: a ping, or the end of the wait for its answer. @return milliseconds to the next check, or -1: no more */
+  long check() {
+    if (session.isClosed()) return -1;
+    if (!pinged) {
+      heard = false;
+      pinged = true;
+      session.ping();
+      return settings.timeout().toMillis();
     }
-    connection.schedule(this::pingDue, settings.interval().minus(settings.timeout()).toMillis());
+    if (!heard) {
+      session.noPong();
+      return -1;
+    }
+    pinged = false;
+    return settings.interval().minus(settings.timeout()).toMillis();
   }
 }

@@ -39,6 +39,8 @@ final class Shard {
 
   /** Schedules a delayed drain (then run on {@link #executor}); used only when {@link #delayMillis} is positive. */
   private final Scheduler scheduler;
+  /** The heartbeats of this thread's sessions; made by the first session. Touched only on {@link #executor}. */
+  private Heartbeats heartbeats;
   /** How long a publication may wait for others before the drain (the node's write delay). */
   private final long delayMillis;
 
@@ -47,6 +49,12 @@ final class Shard {
     this.metrics = metrics;
     this.scheduler = scheduler;
     this.delayMillis = delayMillis;
+  }
+
+  /** The heartbeats of this thread's sessions, on one timer. */
+  Heartbeats heartbeats() {
+    if (heartbeats == null) heartbeats = new Heartbeats(executor, scheduler);
+    return heartbeats;
   }
 
   /** @return true when this is the shard's first subscription to the room */

@@ -63,6 +63,27 @@ class LifecycleTest {
   }
 
   @Test
+  void theClientsOfOneThreadShareOneHeartbeatTimerAndArePingedOnTime() {
+    start(new MemoryBroker(), new Heartbeat(Duration.ofMillis(150), Duration.ofMillis(100)));
+    long idle = loop.pendingTimers();
+    FakeClient first = client();
+    loop.advance(Duration.ofMillis(20));
+    FakeClient second = client();
+    FakeClient third = client();
+
+    assertThat(loop.pendingTimers() - idle).as("one timer for the thread, not one per connection").isEqualTo(1);
+    loop.advance(Duration.ofMillis(129));
+    assertThat(first.connection.framesOf(ServerFrame.KindCase.PING)).isEmpty();
+    loop.advance(Duration.ofMillis(1)); // 150 ms after the first connected
+    assertThat(first.connection.framesOf(ServerFrame.KindCase.PING)).hasSize(1);
+    assertThat(second.connection.framesOf(ServerFrame.KindCase.PING)).isEmpty();
+    loop.advance(Duration.ofMillis(20)); // 150 ms after the other two
+    assertThat(second.connection.framesOf(ServerFrame.KindCase.PING)).hasSize(1);
+    assertThat(third.connection.framesOf(ServerFrame.KindCase.PING)).hasSize(1);
+    assertThat(loop.pendingTimers() - idle).isEqualTo(1);
+  }
+
+  @Test
   void drainingSendsEveryClientAwayToReconnectAndAnswersPublishesInFlightFirst() {
     HeldBroker broker = new HeldBroker();
     start(broker, Heartbeat.defaults());

@@ -223,6 +223,19 @@ class PresenceNodeTest {
   }
 
   @Test
+  void aSessionRoomIsNoRoomOfTheNodeAndGoesWithItsSession() {
+    FakeClient alice = client("alice");
+    String room = "$" + alice.session.id();
+
+    assertThat(node.roomCount()).isEqualTo(1); // @alice: the session room costs no room, only its broker subscription
+    close(alice);
+    node.publish(room, Payload.text("after she left"));
+    loop.settle();
+
+    assertThat(alice.texts(room)).isEmpty();
+  }
+
+  @Test
   void aReconnectingClientResumesItsPersonalRoomFromWhereItStopped() {
     FakeClient alice = client("alice");
     node.publish("@alice", Payload.text("one"));
