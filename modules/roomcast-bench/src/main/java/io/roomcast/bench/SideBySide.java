@@ -44,7 +44,7 @@ public final class SideBySide {
     o.putAll(Map.of("payload", "100", "client-threads", "1", "sources", "4",
         "jar", "modules/roomcast-server/target/roomcast-server.jar",
         // The flags the project ships (deploy/Dockerfile), with the heap a 1 GiB container would get.
-        "jvm", "-Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=50 -Xss512k -XX:+ExitOnOutOfMemoryError",
+        "jvm", "-Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=50 -Xss512k -XX:+ExitOnOutOfMemoryError -Droomcast.warmup=10",
         "baseline", "modules/roomcast-bench/baseline"));
     Map<String, String> env = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {

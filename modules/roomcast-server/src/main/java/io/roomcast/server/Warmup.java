@@ -26,9 +26,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,25 +40,29 @@ import org.slf4j.LoggerFactory;
  * (handshakes, sessions, subscribe, publishes through the broker and back, the shards' fan-out, the
  * codecs of both wire formats, the lean writes) before {@code /readyz} turns 200, so the JIT has
  * compiled them before real clients arrive. Its connections carry a per-process secret header,
- * which gives them a principal limited to one room, {@value #ROOM}, so it works on nodes that
+ * which gives them a principal limited to one room of this process's own, {@code roomcast.warmup.<random>}
+ * (other nodes have no member in it, so none of them receives this traffic), so it works on nodes that
  * require tokens too. With Redis the room keeps a short history like any room.
  */
 final class Warmup {
   private static final Logger log = LoggerFactory.getLogger(Warmup.class);
   static final String HEADER = "X-Roomcast-Warmup";
-  static final String ROOM = "roomcast.warmup";
+  private static final String ROOM_PREFIX = "roomcast.warmup.";
   private static final int SUBSCRIBERS = 16;
   /** Rounds run whatever the budget (each: 50 publications to every subscriber, paced socket publishes). */
   private static final int MIN_ROUNDS = 20;
-  /** Publications through the broker awaiting their answer: enough to keep the broker's connection busy, bounded memory. */
-  private static final int IN_FLIGHT = 256;
+  /** Publications through the broker awaiting their answer: enough to keep Redis busy, few enough that a cold node's replies never queue up to its command timeout (256 did: timeouts opened the circuit breaker). */
+  private static final int IN_FLIGHT = 32;
+  /** Publications sent and not yet received back from the broker (see {@link #awaitRoom}). */
+  private static final int UNRECEIVED = 64;
   /** Each warm-up socket publishes at this share of {@code publish-rate.per-second}, so that none is refused. */
   private static final double SHARE_OF_PUBLISH_RATE = 0.8;
 
   /** Proves a handshake is this process's own warm-up; random per process, never logged. */
   private final String secret;
-  private final Principal principal =
-      new Principal("roomcast-warmup", new RoomPermissions(List.of(ROOM), List.of(ROOM)), Optional.empty());
+  /** This process's warm-up room. */
+  private final String room;
+  private final Principal principal;
   private final Duration budget;
 
   /** @param budget how long the synthetic traffic may run at most (zero: no warm-up); it ends sooner once the JIT is quiet */
@@ -64,6 +71,10 @@ final class Warmup {
     byte[] b = new byte[16];
     new SecureRandom().nextBytes(b);
     this.secret = HexFormat.of().formatHex(b);
+    byte[] r = new byte[4];
+    new SecureRandom().nextBytes(r);
+    this.room = ROOM_PREFIX + HexFormat.of().formatHex(r);
+    this.principal = new Principal("roomcast-warmup", new RoomPermissions(List.of(room), List.of(room)), Optional.empty());
   }
 
   /** From {@code -Droomcast.warmup=<seconds>} (default 0: none; the deploy files turn it on). */
@@ -89,8 +100,9 @@ final class Warmup {
    * Runs the synthetic traffic against {@code port} for the budget; never throws (a cold node is still a node).
    *
    * @param publishesPerSecond the node's per-connection publish rate ({@code publish-rate.per-second})
+   * @param received the node's count of publications received from the broker ({@code roomcast.messages.received})
    */
-  void run(Node node, int port, int publishesPerSecond) {
+  void run(Node node, int port, int publishesPerSecond, LongSupplier received) {
     if (!enabled()) return;
     long start = System.nanoTime();
     long end = start + budget.toNanos();
@@ -102,12 +114,19 @@ final class Warmup {
     long published = 0;
     long sentOverSockets = 0;
     int round = 0;
+    long receivedBefore = received.getAsLong();
+    // A socket write blocks while the node reads nothing from it: past the hard end the sockets are closed,
+    // which ends the write (and the warm-up) with an exception instead of a node that never turns ready.
+    CompletableFuture.delayedExecutor(hardEnd - start + TimeUnit.SECONDS.toNanos(2), TimeUnit.NANOSECONDS)
+        .execute(() -> closeAll(sockets));
     try {
       for (int i = 0; i < SUBSCRIBERS; i++) {
         WireFormat format = formatOf(i);
         Socket s = open(port, format);
-        sockets.add(s);
-        send(s, format, ClientFrame.newBuilder().setId(1).setSubscribe(Subscribe.newBuilder().setRoom(ROOM)).build());
+        synchronized (sockets) {
+          sockets.add(s);
+        }
+        send(s, format, ClientFrame.newBuilder().setId(1).setSubscribe(Subscribe.newBuilder().setRoom(room)).build());
         Thread t = new Thread(() -> drain(s), "roomcast-warmup-reader-" + i);
         t.setDaemon(true);
         t.start();
@@ -121,18 +140,20 @@ final class Warmup {
         // publication per Redis round trip would reach only a few hundred), each fanned out to every subscriber.
         for (int k = 0; k < 50; k++) {
           ThreadLocalRandom.current().nextBytes(payload);
+          if (!awaitRoom(published + sentOverSockets, received, receivedBefore, hardEnd)) break;
           inFlight.acquire();
-          node.publish(principal, ROOM, k % 2 == 0 ? Payload.binary(payload.clone()) : Payload.text("warm-up " + k))
+          node.publish(principal, room, k % 2 == 0 ? Payload.binary(payload.clone()) : Payload.text("warm-up " + k))
               .whenComplete((ack, e) -> inFlight.release());
           published++;
         }
         // Publishes over the sockets (the inbound path: frame reading, decoding, the rate limit, the ack), kept
         // under the per-connection publish rate so that none is refused.
         double seconds = (System.nanoTime() - socketsOpen) / 1e9;
-        while (sentOverSockets < SHARE_OF_PUBLISH_RATE * publishesPerSecond * SUBSCRIBERS * seconds) {
+        while (sentOverSockets < SHARE_OF_PUBLISH_RATE * publishesPerSecond * SUBSCRIBERS * seconds
+            && awaitRoom(published + sentOverSockets, received, receivedBefore, hardEnd)) {
           int i = (int) (sentOverSockets % SUBSCRIBERS);
           send(sockets.get(i), formatOf(i), ClientFrame.newBuilder().setId(2 + (int) sentOverSockets)
-              .setPublish(Publish.newBuilder().setRoom(ROOM).setText("warm-up")).build());
+              .setPublish(Publish.newBuilder().setRoom(room).setText("warm-up")).build());
           sentOverSockets++;
         }
         if (round % 10 == 0) open(port, WireFormat.PROTO).close(); // the handshake path
@@ -146,13 +167,7 @@ final class Warmup {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      for (Socket s : sockets) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // closing anyway
-        }
-      }
+      closeAll(sockets);
       for (Thread t : readers) {
         try {
           t.join(1000);
@@ -163,6 +178,32 @@ final class Warmup {
     }
     log.info("warmed up in {} ms ({} ms of JIT compilation so far): {} publications through the broker and {} over {} connections",
         (System.nanoTime() - start) / 1_000_000, jit.compiledMillis(), published, sentOverSockets, SUBSCRIBERS);
+  }
+
+  /**
+   * Waits until fewer than {@value #UNRECEIVED} of the {@code sent} publications are still on their way
+   * back from the broker: a cold node decodes its pub/sub stream slowly, and a warm-up that outruns it
+   * piles up a backlog behind which the node's own Redis replies time out (the circuit breaker opened,
+   * and the node never turned ready). False at the hard end.
+   */
+  private static boolean awaitRoom(long sent, LongSupplier received, long receivedBefore, long hardEnd) {
+    while (sent - (received.getAsLong() - receivedBefore) >= UNRECEIVED) {
+      if (System.nanoTime() >= hardEnd) return false;
+      LockSupport.parkNanos(100_000); // a tenth of a millisecond: a cold node receives a publication in about that
+    }
+    return true;
+  }
+
+  private static void closeAll(List<Socket> sockets) {
+    synchronized (sockets) {
+      for (Socket s : sockets) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // closing anyway
+        }
+      }
+    }
   }
 
   private static WireFormat formatOf(int socket) {
