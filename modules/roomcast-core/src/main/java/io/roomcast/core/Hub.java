@@ -44,11 +44,16 @@ final class Hub implements BrokerListener, Recovery.Floors {
     this.scheduler = scheduler;
     this.linger = linger;
     this.metrics = metrics;
-    io.micrometer.core.instrument.Gauge.builder(MetricNames.BROKER_SUBSCRIPTIONS, rooms, Map::size)
+    // the hub's rooms and the sessions' own rooms, which the broker subscribes to as well
+    io.micrometer.core.instrument.Gauge.builder(MetricNames.BROKER_SUBSCRIPTIONS, this, Hub::brokerSubscriptions)
         .register(metrics.registry);
     // Summed per I/O thread at scrape time: a handful of volatile reads, never a walk over sessions.
     io.micrometer.core.instrument.Gauge.builder(MetricNames.OUTBOUND_QUEUED_BYTES, shards, Hub::queuedBytes)
         .baseUnit("bytes").register(metrics.registry);
+  }
+
+  private double brokerSubscriptions() {
+    return rooms.size() + (sessionRooms == null ? 0 : sessionRooms.size());
   }
 
   private static double queuedBytes(Map<Executor, Shard> shards) {

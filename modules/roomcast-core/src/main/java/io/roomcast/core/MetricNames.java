@@ -65,7 +65,7 @@ public final class MetricNames {
   public static final String BROKER_PUBLISH = "roomcast.broker.publish";
   /** Counter: broker publishes that failed, tag {@code reason} = unavailable | error. */
   public static final String BROKER_PUBLISH_ERRORS = "roomcast.broker.publish.errors";
-  /** Gauge: rooms this node holds a broker (Redis) subscription for, or lingers in. */
+  /** Gauge: rooms this node holds a broker (Redis) subscription for, or lingers in, each session's own room included. */
   public static final String BROKER_SUBSCRIPTIONS = "roomcast.broker.subscriptions";
   /** Counter: requests that failed on an unexpected exception (a bug), answered 500, tag {@code request}. */
   public static final String REQUESTS_FAILED = "roomcast.requests.failed";

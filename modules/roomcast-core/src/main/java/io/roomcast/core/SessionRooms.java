@@ -44,6 +44,11 @@ final class SessionRooms {
     if (sessions.remove(s.id(), s)) broker.unsubscribe("$" + s.id());
   }
 
+  /** Sessions whose room this node serves (each has, or is getting, a broker subscription). */
+  int size() {
+    return sessions.size();
+  }
+
   /** Whether {@code room} is the room of {@code s}, served here (a client's subscribe to it is a repeat). */
   boolean isRoomOf(Session s, String room) {
     return RoomRights.isSessionRoom(room) && room.regionMatches(1, s.id(), 0, s.id().length())
