@@ -68,11 +68,12 @@ final class Warmup {
   /** @param budget how long the synthetic traffic may run at most (zero: no warm-up); it ends sooner once the JIT is quiet */
   Warmup(Duration budget) {
     this.budget = budget;
+    SecureRandom random = new SecureRandom();
     byte[] b = new byte[16];
-    new SecureRandom().nextBytes(b);
+    random.nextBytes(b);
     this.secret = HexFormat.of().formatHex(b);
     byte[] r = new byte[4];
-    new SecureRandom().nextBytes(r);
+    random.nextBytes(r);
     this.room = ROOM_PREFIX + HexFormat.of().formatHex(r);
     this.principal = new Principal("roomcast-warmup", new RoomPermissions(List.of(room), List.of(room)), Optional.empty());
   }
